@@ -1,0 +1,20 @@
+// `npm run bench`: runs every benchmark (or those named on the command line) and prints numbers.
+export {};
+// Targets are ratios measured in the same run, because this machine is slow and noisy.
+const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
+  'cef-encode': () => import('./cef-encode.ts'),
+  'syslog-tcp': () => import('./syslog-tcp.ts'),
+};
+
+const wanted = process.argv.slice(2);
+for (const name of wanted) {
+  if (!(name in BENCHMARKS)) {
+    console.error(`Unknown benchmark '${name}'; known: ${Object.keys(BENCHMARKS).join(', ')}`);
+    process.exit(2);
+  }
+}
+for (const [name, load] of Object.entries(BENCHMARKS)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  console.log(`\n## ${name}`);
+  await (await load()).run();
+}

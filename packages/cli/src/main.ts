@@ -1,0 +1,52 @@
+// The `cloudsiem` command line: one binary, one sub-command per part (DESIGN §2).
+// This file is the single error boundary: an error becomes one clear line and an exit code.
+import { CliError, type Command } from './cli-error.ts';
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  up: {
+    summary: 'run the main job on the embedded default',
+    load: async () => (await import('./commands/up.ts')).up,
+  },
+  receive: {
+    summary: 'a test SIEM: listen on loopback and print each syslog message',
+    load: async () => (await import('./commands/receive.ts')).receive,
+  },
+  cef: {
+    summary: 'cef encode: JSON lines on stdin → CEF lines on stdout',
+    load: async () => (await import('./commands/cef.ts')).cef,
+  },
+};
+
+const USAGE = `Usage: cloudsiem <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+
+Run 'cloudsiem <command> --help' for the options of one command.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const entry = COMMANDS[name];
+  if (entry === undefined) {
+    process.stderr.write(`cloudsiem: unknown command '${name}'\n\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    const command = await entry.load();
+    return await command(rest);
+  } catch (error) {
+    if (error instanceof CliError) {
+      process.stderr.write(`cloudsiem ${name}: ${error.message}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`cloudsiem ${name}: ${message}\n`);
+    return 1;
+  }
+}

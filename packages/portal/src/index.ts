@@ -1,0 +1,2 @@
+// @cloudsiem/portal — wired into the workspace; filled by a later issue (see docs/ARCHITECTURE.md).
+export {};

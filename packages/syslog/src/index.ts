@@ -1,0 +1,32 @@
+// @cloudsiem/syslog: syslog prefixes (RFC 5424 / RFC 3164), framing (RFC 6587), the TCP, UDP and
+// TLS sender (RFC 6587, RFC 5426, RFC 5425) and a receiver for tests. Node built-ins only.
+export {
+  createSender,
+  PROTOCOLS,
+  DEFAULT_UDP_MAX_BYTES,
+  DEFAULT_MAX_QUEUE_BYTES,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  HEALTHY_CONNECTION_MS,
+  type Protocol,
+  type Sender,
+  type SenderEvent,
+  type SenderOptions,
+  type SenderStats,
+} from './sender.ts';
+export { startReceiver, type MessageMeta, type Receiver, type ReceiverOptions } from './receiver.ts';
+export {
+  createDeframer,
+  datagramPayload,
+  encodeFrames,
+  frame,
+  FRAMINGS,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  type Deframer,
+  type DeframerOptions,
+  type Framing,
+} from './framing.ts';
+export { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+export { SyslogError, SYSLOG_ERRORS, type SyslogErrorCode } from './errors.ts';
+export type { TlsClientOptions } from './transport/tls.ts';
+export * from './header.ts';

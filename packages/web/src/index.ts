@@ -1,0 +1,2 @@
+// @cloudsiem/web — wired into the workspace; filled by a later issue (see docs/ARCHITECTURE.md).
+export {};

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the real programs the interop tests talk to (Debian bookworm packages).
+# rsyslog and syslog-ng-core conflict as Debian packages (both "Provide: system-log-daemon"),
+# so rsyslog is installed normally and syslog-ng-core is unpacked under .tools/syslog-ng
+# with its shared-library dependencies installed by apt; tests find it there.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+export DEBIAN_FRONTEND=noninteractive
+
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+  rsyslog rsyslog-openssl openssl tinyproxy \
+  libivykis0 libnet1 libjson-c5 libwrap0 libglib2.0-0 libpcre3 libcap2 libssl3 >/dev/null
+
+dest="$root/.tools/syslog-ng"
+if [ ! -x "$dest/usr/sbin/syslog-ng" ]; then
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download -qq syslog-ng-core)
+  rm -rf "$dest" && mkdir -p "$dest"
+  dpkg -x "$tmp"/syslog-ng-core_*.deb "$dest"
+  rm -rf "$tmp"
+fi
+LD_LIBRARY_PATH="$dest/usr/lib/syslog-ng" "$dest/usr/sbin/syslog-ng" --version | head -n 1
+rsyslogd -v | head -n 1
