@@ -2,10 +2,9 @@
 // (@cloudsiem/syslog) over TCP with LF framing and with octet counting (RFC 6587), UDP (RFC 5426)
 // and TLS (RFC 5425), and the daemon's output file compared byte for byte with what was sent.
 import { createSender, SyslogError, type Sender, type SenderOptions } from '@cloudsiem/syslog';
-import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestCerts, type TestCerts } from '../support/certs.ts';
+import { makeTestCerts, removeTestCerts, type TestCerts } from '../support/certs.ts';
 import type { Tool } from '../support/tools.ts';
 import { Receiver, type DaemonKind, type Listener } from './daemons.ts';
 import {
@@ -90,7 +89,7 @@ export function describeReceiverInterop(
     afterAll(async () => {
       await Promise.allSettled(senders.map((sender) => sender.close()));
       await receiver?.stop();
-      if (certs !== undefined) rmSync(certs.dir, { recursive: true, force: true });
+      removeTestCerts(certs);
     });
 
     /** Runs `send`, then returns the lines the channel's listener wrote meanwhile once `count` are there. */
@@ -241,7 +240,7 @@ export function describeReceiverInterop(
 
       it('refuses a server certificate from another CA', async () => {
         const other = makeTestCerts(openssl!.path);
-        rmSync(other.dir, { recursive: true, force: true });
+        removeTestCerts(other);
         const error = await sendError(senderOn(TLS, { tls: { ca: other.ca } }));
         expect(error).toBeInstanceOf(SyslogError);
         expect((error as SyslogError).code).toBe('SYSLOG_TLS');

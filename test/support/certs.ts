@@ -1,7 +1,7 @@
 // Test certificates made with the real openssl: a private CA and a server certificate for
 // 127.0.0.1/localhost signed by it, written to a temporary directory.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -74,4 +74,9 @@ export function makeTestCerts(openssl = 'openssl', commonName = 'localhost'): Te
     cert: readFileSync(at('server.pem'), 'utf8'),
     key: readFileSync(at('server.key'), 'utf8'),
   };
+}
+
+/** Deletes the key material; call it in afterAll (test workers are killed, not exited). */
+export function removeTestCerts(...all: (TestCerts | undefined)[]): void {
+  for (const certs of all) if (certs !== undefined) rmSync(certs.dir, { recursive: true, force: true });
 }

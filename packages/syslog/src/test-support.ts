@@ -1,15 +1,7 @@
 // Helpers for this package's socket tests: real servers on 127.0.0.1, port 0; polling instead of sleeps.
 import net from 'node:net';
+export { waitFor } from '../../../test/support/wait.ts';
 import { startReceiver, type Receiver, type ReceiverOptions } from './receiver.ts';
-
-/** Polls `condition` until it holds; fails with `what` after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** Polls `value` until it stops changing for `quietMs`. */
 export async function waitUntilStable(value: () => number, quietMs = 300): Promise<number> {

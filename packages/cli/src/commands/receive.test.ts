@@ -4,10 +4,11 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { createSender, type Protocol, type Sender } from '@cloudsiem/syslog';
-import { makeTestCerts } from '../../../../test/support/certs.ts';
+import { makeTestCerts, removeTestCerts } from '../../../../test/support/certs.ts';
 import { toolOrSkip } from '../../../../test/support/tools.ts';
+import { waitFor } from '../../../../test/support/wait.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/cloudsiem.js');
 const CEF_LINE =
@@ -51,14 +52,6 @@ async function start(args: string[]): Promise<Running> {
     void exit.then((code) => reject(new Error(`exited with ${code}: ${err}`)));
   });
   return { child, port, exit, stdout: () => out.split('\n').filter((l) => l !== ''), stderr: () => err };
-}
-
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 function sender(
@@ -123,6 +116,7 @@ describe('cloudsiem receive', () => {
   const openssl = toolOrSkip('openssl');
   it.skipIf(openssl === undefined)('receives over TLS with --cert and --key', async () => {
     const certs = makeTestCerts(openssl!.path);
+    onTestFinished(() => removeTestCerts(certs));
     const receiver = await start([
       '--protocol',
       'tls',

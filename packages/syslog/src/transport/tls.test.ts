@@ -3,8 +3,8 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestCerts, type TestCerts } from '../../../../test/support/certs.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestCerts, removeTestCerts, type TestCerts } from '../../../../test/support/certs.ts';
 import { toolOrSkip } from '../../../../test/support/tools.ts';
 import { createSender, type Sender, type SenderEvent, type SenderOptions } from '../sender.ts';
 import { SyslogError } from '../errors.ts';
@@ -23,6 +23,7 @@ describe.skipIf(openssl === undefined)('TLS sender', () => {
     certs = makeTestCerts(openssl!.path);
     otherCa = makeTestCerts(openssl!.path);
   });
+  afterAll(() => removeTestCerts(certs, otherCa));
 
   function tlsSender(port: number, options: Partial<SenderOptions> = {}): Sender {
     const sender = createSender({
