@@ -1,6 +1,8 @@
 // Deterministic, realistic activities and alerts for benchmarks (about 800 bytes of JSON per
 // activity): a seeded PRNG (mulberry32), so every run and every benchmark sees the same data.
 
+import type { CefSettings } from '@cloudsiem/cef';
+
 export interface BenchActivity {
   id: string;
   timestamp: number;
@@ -215,3 +217,13 @@ export function makeAlerts(n: number, seed = 2): BenchAlert[] {
   }
   return out;
 }
+
+/** The format settings the benchmarks encode with: PRI and a system name, the longest prefix. */
+export const BENCH_SETTINGS: CefSettings = {
+  format: 'generic',
+  timeFormat: 'rfc5424',
+  includePri: true,
+  systemName: 'siem-agent-01',
+  portalUrl: 'https://contoso.portal.cloudappsecurity.com',
+  deviceVersion: '0.1.0',
+};

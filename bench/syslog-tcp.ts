@@ -6,24 +6,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
-import { createActivityEncoder, type CefSettings } from '@cloudsiem/cef';
+import { createActivityEncoder } from '@cloudsiem/cef';
 import { createSender, encodeFrames, type Framing } from '@cloudsiem/syslog';
 import { formatRate, repeat, stats, type Stats } from './lib.ts';
-import { makeActivities } from './records.ts';
+import { BENCH_SETTINGS, makeActivities } from './records.ts';
 
 const LINES = 100_000;
 const BATCH = 1000;
 // Loopback throughput on this VM swings by 2x from run to run: many short runs, medians compared.
 const RUNS = 9;
-
-const SETTINGS: CefSettings = {
-  format: 'generic',
-  timeFormat: 'rfc5424',
-  includePri: true,
-  systemName: 'siem-agent-01',
-  portalUrl: 'https://contoso.portal.cloudappsecurity.com',
-  deviceVersion: '0.1.0',
-};
 
 // The sink: counts bytes and LFs of each connection and reports them when the sender ends it.
 const SINK = `
@@ -61,7 +52,7 @@ function encoderRate(encode: () => number): number {
 /** Encodes the activities (measuring the encoder on the way); the records are dropped after. */
 async function encodeLines(): Promise<{ lines: string[]; encoder: Stats }> {
   const activities = makeActivities(LINES, 1);
-  const encodeActivity = createActivityEncoder(SETTINGS);
+  const encodeActivity = createActivityEncoder(BENCH_SETTINGS);
   const encoder = await repeat(RUNS, () =>
     encoderRate(() => {
       let n = 0;

@@ -7,6 +7,7 @@ import { createActivityEncoder, createAlertEncoder } from './encode.ts';
 import { CEF_LIMITS } from './limits.ts';
 import type { CefActivity, CefAlert, CefAlertSeverity } from './records.ts';
 import type { CefSettings } from './settings.ts';
+import { referenceTruncateUtf8 } from './test-support.ts';
 
 const ACTIVITY_KEYS = [
   'externalId',
@@ -53,28 +54,16 @@ const ALERT_KEYS = [
 ];
 
 // Reference implementations, written independently of the encoder's.
-function truncated(str: string, maxBytes: number): string {
-  let out = '';
-  let bytes = 0;
-  for (const ch of str) {
-    const cp = ch.codePointAt(0)!;
-    const size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    if (bytes + size > maxBytes) break;
-    bytes += size;
-    out += ch;
-  }
-  return out;
-}
 const isControl = (ch: string) => {
   const c = ch.charCodeAt(0);
   return (c < 0x20 && c !== 0x09) || c === 0x7f;
 };
 /** Header fields cannot carry line breaks either: every control character but TAB is a space. */
 const headerExpected = (value: string, maxBytes: number) =>
-  [...truncated(value, maxBytes)].map((ch) => (isControl(ch) ? ' ' : ch)).join('');
+  [...referenceTruncateUtf8(value, maxBytes)].map((ch) => (isControl(ch) ? ' ' : ch)).join('');
 /** Extension values keep CR and LF (as \r and \n); other control characters are a space. */
 const extensionExpected = (value: string, maxBytes: number) =>
-  [...truncated(value, maxBytes)]
+  [...referenceTruncateUtf8(value, maxBytes)]
     .map((ch) => (isControl(ch) && ch !== '\r' && ch !== '\n' ? ' ' : ch))
     .join('');
 

@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { truncateUtf8 } from './truncate.ts';
-
-/** Reference: code point by code point, lone surrogates as 3 bytes (written as U+FFFD). */
-function reference(str: string, maxBytes: number): string {
-  let out = '';
-  let bytes = 0;
-  for (const ch of str) {
-    const cp = ch.codePointAt(0)!;
-    const size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    if (bytes + size > maxBytes) break;
-    bytes += size;
-    out += ch;
-  }
-  return out;
-}
+import { referenceTruncateUtf8 } from './test-support.ts';
 
 const text = fc.string({
   unit: fc.oneof(
@@ -50,7 +37,7 @@ describe('truncateUtf8', () => {
     fc.assert(
       fc.property(text, fc.integer({ min: 0, max: 200 }), (str, max) => {
         const cut = truncateUtf8(str, max);
-        expect(cut).toBe(reference(str, max));
+        expect(cut).toBe(referenceTruncateUtf8(str, max));
         expect(Buffer.byteLength(cut, 'utf8')).toBeLessThanOrEqual(max);
         expect(str.startsWith(cut)).toBe(true);
       }),
