@@ -52,8 +52,6 @@ export function findTool(name: string): Tool | undefined {
   return path === undefined ? undefined : { path, env: process.env };
 }
 
-export const IN_CI = process.env.CI === 'true';
-
 /**
  * For `describe.skipIf(!tool)`: returns the tool, or prints why its tests are skipped.
  * In CI a missing tool throws, failing the run: CI must exercise the real programs.
@@ -62,7 +60,7 @@ export function toolOrSkip(name: string, install = 'run scripts/install-test-too
   const tool = findTool(name);
   if (tool !== undefined) return tool;
   const reason = `${name} is not installed (${install})`;
-  if (IN_CI) throw new Error(`CI=true and ${reason}`);
+  if (process.env.CI === 'true') throw new Error(`CI=true and ${reason}`);
   console.warn(`SKIP: tests that need ${name}: ${reason}`);
   return undefined;
 }

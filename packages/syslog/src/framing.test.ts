@@ -83,6 +83,13 @@ describe('deframers', () => {
     );
   });
 
+  it('gives every batch its own bytes, though batches are encoded in one reused buffer', () => {
+    const first = encodeFrames(['first batch', 'é'], 'octet');
+    const second = encodeFrames(['second batch, longer', '😀'], 'octet');
+    expect(first.toString('utf8')).toBe('11 first batch2 é');
+    expect(second.toString('utf8')).toBe('20 second batch, longer4 😀');
+  });
+
   it.each<Framing>(['lf', 'octet'])('encodes big messages exactly (%s)', (f) => {
     const messages = ['é'.repeat(3_000_000), 'a'.repeat(2_500_000), '😀 end'];
     const bytes = encodeFrames(messages, f);

@@ -29,31 +29,50 @@ export function frame(message: string, framing: Framing): string {
   return `${Buffer.byteLength(message, 'utf8')} ${message}`;
 }
 
+/** Reused for encoding batches; a batch needing more than this gets a one-off buffer. */
+const SCRATCH_MAX_BYTES = 16 * 1024 * 1024;
+let scratch = Buffer.allocUnsafeSlow(0);
+
 /**
- * The frames of many messages as one buffer of the exact size, ready for one socket write. Each
- * message is encoded on its own: joining them first would turn a whole batch into a two-byte
- * string as soon as one line is not ASCII, and make the conversion several times slower.
+ * The frames of many messages as one buffer of the exact size, ready for one socket write.
+ * Each message is written once, straight into a scratch buffer sized for the worst case (a UTF-16
+ * code unit is at most 3 UTF-8 bytes): no separate byte-count pass, which costs as much as the
+ * write itself for strings that are not pure ASCII. Joining the messages first would be slower
+ * still: one non-ASCII line makes the whole joined batch a two-byte string.
  */
 export function encodeFrames(messages: readonly string[], framing: Framing): Buffer {
   const count = messages.length;
-  if (count === 0) return Buffer.alloc(0);
-  const lengths = new Array<number>(count);
-  let total = 0;
+  let worst = 0;
   for (let i = 0; i < count; i++) {
     const message = messages[i]!;
     if (framing === 'lf') checkNoLf(message);
-    const length = Buffer.byteLength(message, 'utf8');
-    lengths[i] = length;
-    total += length + (framing === 'lf' ? 1 : digitCount(length) + 1);
+    // LF framing: message + LF. Octet counting: up to 16 digits, a space, the message.
+    worst += message.length * 3 + (framing === 'lf' ? 1 : 17);
   }
-  const buffer = Buffer.allocUnsafe(total);
+  let buffer = scratch;
+  if (worst > buffer.length) {
+    buffer = Buffer.allocUnsafeSlow(worst);
+    if (worst <= SCRATCH_MAX_BYTES) scratch = buffer;
+  }
   let offset = 0;
   for (let i = 0; i < count; i++) {
-    if (framing === 'octet') offset += buffer.write(`${lengths[i]} `, offset, 'latin1');
-    offset += buffer.write(messages[i]!, offset, 'utf8');
-    if (framing === 'lf') buffer[offset++] = LF;
+    const message = messages[i]!;
+    if (framing === 'lf') {
+      offset += buffer.write(message, offset, 'utf8');
+      buffer[offset++] = LF;
+      continue;
+    }
+    // Octet counting needs the length before the message: leave room for the longest possible
+    // count, write the message, then the count; close the gap when the count came out shorter.
+    const room = digitCount(message.length * 3) + 1;
+    const start = offset + room;
+    const length = buffer.write(message, start, 'utf8');
+    offset += buffer.write(`${length} `, offset, 'latin1');
+    if (offset !== start) buffer.copyWithin(offset, start, start + length);
+    offset += length;
   }
-  return buffer;
+  // The scratch buffer is reused by the next batch: the socket gets its own copy.
+  return Buffer.from(buffer.subarray(0, offset));
 }
 
 function digitCount(n: number): number {
