@@ -5,6 +5,7 @@ import { decode } from '@cloudsiem/cef';
 import { FRAMINGS, PROTOCOLS, startReceiver, type Protocol } from '@cloudsiem/syslog';
 import { parseChoice, parseCommandArgs, parsePort } from '../args.ts';
 import { CliError, type Command } from '../cli-error.ts';
+import { untilSignal } from '../signals.ts';
 
 const USAGE = `Usage: cloudsiem receive --protocol tcp|udp|tls --port N [options]
 
@@ -48,18 +49,6 @@ function asJson(message: string): string {
   } catch (error) {
     return JSON.stringify({ error: error instanceof Error ? error.message : String(error), raw: message });
   }
-}
-
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 export const receive: Command = async (argv) => {

@@ -9,6 +9,7 @@ import { createSender, startReceiver } from '@cloudsiem/syslog';
 import { activitySchema, alertSchema, type Activity, type Alert } from '@cloudsiem/protocol';
 import { parseCommandArgs, parsePort } from '../args.ts';
 import { CliError, type Command } from '../cli-error.ts';
+import { untilSignal } from '../signals.ts';
 
 const USAGE = `Usage: cloudsiem up [--port N] [--rate EVENTS_PER_S] [--data-dir DIR]
 
@@ -135,7 +136,7 @@ export const up: Command = async (argv) => {
     last = { activities: sentActivities, alerts: sentAlerts, at: now };
   }, STATUS_INTERVAL_MS);
 
-  await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+  await untilSignal();
   clearInterval(tick);
   clearInterval(status);
   await pending;
