@@ -72,7 +72,7 @@ export function encodeFrames(messages: readonly string[], framing: Framing): Buf
     offset += length;
   }
   // The scratch buffer is reused by the next batch: the socket gets its own copy.
-  return Buffer.from(buffer.subarray(0, offset));
+  return buffer === scratch ? Buffer.from(buffer.subarray(0, offset)) : buffer.subarray(0, offset);
 }
 
 function digitCount(n: number): number {

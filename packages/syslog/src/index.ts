@@ -14,7 +14,13 @@ export {
   type SenderOptions,
   type SenderStats,
 } from './sender.ts';
-export { startReceiver, type MessageMeta, type Receiver, type ReceiverOptions } from './receiver.ts';
+export {
+  startReceiver,
+  type MessageMeta,
+  type Receiver,
+  type ReceiverCloseOptions,
+  type ReceiverOptions,
+} from './receiver.ts';
 export {
   createDeframer,
   datagramPayload,

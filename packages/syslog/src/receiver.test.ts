@@ -57,6 +57,18 @@ describe('receiver', () => {
     expect(messages[0]![1].remote).toBe(`127.0.0.1:${socket.localPort}`);
   });
 
+  it('close({ graceMs }) reads what a finishing sender still has in flight before it closes', async () => {
+    const { r, messages } = await receiver('lf');
+    const socket = await client(r.port);
+    // 2,000 lines of 90 bytes: more than one read, so some are still in the kernel at close().
+    for (let i = 0; i < 2000; i++) socket.write(`${String(i).padStart(89, '.')}\n`);
+    socket.end();
+    await once(socket, 'finish');
+    await r.close({ graceMs: 5_000 });
+    expect(messages.length).toBe(2000);
+    expect(messages.at(-1)?.[0]).toBe('1999'.padStart(89, '.'));
+  });
+
   it('hands over a last LF-framed message that lacks its LF when the sender closes', async () => {
     const { r, messages } = await receiver('lf');
     const socket = await client(r.port);

@@ -31,13 +31,21 @@ export interface ReceiverOptions {
   onError?: (error: SyslogError, meta: MessageMeta) => void;
 }
 
+export interface ReceiverCloseOptions {
+  /** How long open connections may take to end by themselves before they are dropped. Default 0. */
+  graceMs?: number;
+}
+
 export interface Receiver {
   readonly protocol: Protocol;
   readonly host: string;
   /** The bound port (the real one when 0 was asked). */
   readonly port: number;
-  /** Stops listening and drops open connections. */
-  close(): Promise<void>;
+  /**
+   * Stops listening and drops open connections. With `graceMs`, connections whose sender is
+   * finishing first get that long to hand over what the kernel still holds (stream receivers).
+   */
+  close(options?: ReceiverCloseOptions): Promise<void>;
 }
 
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
@@ -135,11 +143,16 @@ async function startStreamReceiver(options: ReceiverOptions, host: string, port:
     protocol: options.protocol,
     host,
     port: address.port,
-    close: () => {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+    close: (closeOptions = {}) => {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const graceMs = closeOptions.graceMs ?? 0;
+        const deadline = Date.now() + graceMs;
+        // A socket leaves `sockets` on 'close', which follows the sender's FIN once its data is read.
+        while (sockets.size > 0 && Date.now() < deadline) await new Promise((done) => setTimeout(done, 10));
         for (const socket of sockets) socket.destroy();
-      });
+        await closed;
+      })();
       return closing;
     },
   };
