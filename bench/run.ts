@@ -4,6 +4,7 @@ export {};
 const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   'cef-encode': () => import('./cef-encode.ts'),
   'syslog-tcp': () => import('./syslog-tcp.ts'),
+  portal: () => import('./portal.ts'),
 };
 
 const wanted = process.argv.slice(2);

@@ -7,6 +7,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'run the main job on the embedded default',
     load: async () => (await import('./commands/up.ts')).up,
   },
+  portal: {
+    summary: 'the portal alone: store, admin API, agent API',
+    load: async () => (await import('./commands/portal.ts')).portal,
+  },
   receive: {
     summary: 'a test SIEM: listen on loopback and print each syslog message',
     load: async () => (await import('./commands/receive.ts')).receive,
@@ -14,6 +18,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   cef: {
     summary: 'cef encode: JSON lines on stdin → CEF lines on stdout',
     load: async () => (await import('./commands/cef.ts')).cef,
+  },
+  simulate: {
+    summary: "push simulated activities to a portal's ingest API",
+    load: async () => (await import('./commands/simulate.ts')).simulate,
   },
 };
 

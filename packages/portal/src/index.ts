@@ -1,2 +1,15 @@
-// @cloudsiem/portal — wired into the workspace; filled by a later issue (see docs/ARCHITECTURE.md).
-export {};
+// The portal (DESIGN §1): the control plane — store, policies, SIEM agents and tokens, status,
+// the agent API and the admin REST API.
+export { startPortal, type Portal, type PortalOptions } from './server.ts';
+export { openStore, parseDatabaseUrl, DEFAULT_DATABASE_URL, type Store } from './store/db.ts';
+export { StoreError, STORE_ERROR_CODES } from './store/errors.ts';
+export {
+  systemClock,
+  silentLogger,
+  DEFAULT_SETTINGS,
+  type Clock,
+  type Logger,
+  type PortalSettings,
+} from './context.ts';
+export { FIRST_ADMIN_EMAIL } from './services/admins.ts';
+export { agentStatus } from './services/status.ts';

@@ -20,3 +20,29 @@ export const formatSettingsSchema = z.object({
   product: z.string().min(1).max(63).default('SIEM_Agent'),
 });
 export type FormatSettings = z.infer<typeof formatSettingsSchema>;
+
+/** The version agents write as CEF Device Version and report in their heartbeat. */
+export const CLOUDSIEM_VERSION = '0.1.0';
+
+/**
+ * The settings `packages/cef` encodes with (its CefSettings, structurally) for an agent's format
+ * settings, the host name the agent runs on and the portal's public URL. Used by the agent and by
+ * the portal's preview, so both write the same lines.
+ */
+export function toCefSettings(
+  settings: FormatSettings,
+  context: { systemName: string; portalUrl: string; deviceVersion?: string },
+) {
+  return {
+    format: settings.format,
+    timeFormat: settings.timeFormat,
+    includePri: settings.includePri,
+    facility: settings.facility,
+    headerStyle: settings.headerStyle,
+    systemName: settings.includeSystemName ? context.systemName : null,
+    portalUrl: context.portalUrl,
+    deviceVersion: context.deviceVersion ?? CLOUDSIEM_VERSION,
+    vendor: settings.vendor,
+    product: settings.product,
+  } as const;
+}

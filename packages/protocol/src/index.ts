@@ -1,3 +1,8 @@
 // The wire contract shared by portal, agent and web: zod schemas and the types inferred from them.
 export * from './records.ts';
 export * from './format-settings.ts';
+export * from './filters.ts';
+export * from './api-errors.ts';
+export * from './siem-agents.ts';
+export * from './agent-api.ts';
+export * from './admin-api.ts';

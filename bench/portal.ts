@@ -1,0 +1,79 @@
+// The portal's two hot paths on SQLite and PostgreSQL: ingest (validate, policies, insert in
+// ingest order) and the agent's pull over real HTTP (cursor, filter, JSON out), draining a backlog.
+// Set BENCH_PORTAL_EVENTS to change the backlog (default 200,000 activities).
+import { performance } from 'node:perf_hooks';
+import { startPortal } from '@cloudsiem/portal';
+import { dropTestStore, storeTargets } from '../packages/portal/src/store/test-support.ts';
+import { makeActivities } from './records.ts';
+
+const EVENTS = Number(process.env.BENCH_PORTAL_EVENTS ?? 200_000);
+const BATCH = 1000;
+
+function rate(n: number, ms: number): string {
+  return `${Math.round((n / ms) * 1000).toLocaleString('en-US')}/s`;
+}
+
+export async function run(): Promise<void> {
+  const records = makeActivities(EVENTS, 7).map(({ createdAt: _c, ...r }) => r);
+  for (const target of await storeTargets()) {
+    const url = target.freshUrl();
+    const portal = await startPortal({
+      databaseUrl: url,
+      port: 0,
+      settings: { pullRatePerSecond: 1e6, pullBurst: 1e6 },
+    });
+    try {
+      const admin = (await portal.services.admins.list())[0]!;
+      await portal.services.policies.create(
+        {
+          name: 'bench: external share',
+          severity: 'medium',
+          filter: { category: { eq: ['EVENT_CATEGORY_SHARE_FILE'] } },
+        },
+        null,
+      );
+      let started = performance.now();
+      let alerts = 0;
+      for (let i = 0; i < records.length; i += BATCH) {
+        alerts += (await portal.services.events.ingestActivities(records.slice(i, i + BATCH))).alertsRaised;
+      }
+      const ingestMs = performance.now() - started;
+      console.log(
+        `${target.name}: ingest ${EVENTS.toLocaleString('en-US')} activities in batches of ${BATCH}: ${rate(EVENTS, ingestMs)} (${alerts} alerts raised)`,
+      );
+
+      for (const limit of [1000, 5000]) {
+        const { token } = await portal.services.agents.create(admin.id, {
+          name: `bench ${limit}`,
+          syslog: { host: 'siem', port: 514 },
+          dataTypes: {
+            alerts: { enabled: false, filter: null },
+            activities: { enabled: true, filter: null },
+          },
+        });
+        const headers = { authorization: `Token ${token}` };
+        let cursor: string | undefined;
+        let pulled = 0;
+        let bytes = 0;
+        started = performance.now();
+        for (;;) {
+          const query = `limit=${limit}${cursor === undefined ? '' : `&cursor=${cursor}`}`;
+          const response = await fetch(`${portal.url}/api/agent/v1/activities?${query}`, { headers });
+          const text = await response.text();
+          bytes += Buffer.byteLength(text);
+          const page = JSON.parse(text) as { events: unknown[]; nextCursor: string; hasMore: boolean };
+          pulled += page.events.length;
+          cursor = page.nextCursor;
+          if (!page.hasMore) break;
+        }
+        const pullMs = performance.now() - started;
+        console.log(
+          `${target.name}: agent pull over HTTP, pages of ${limit}: ${pulled.toLocaleString('en-US')} events, ${rate(pulled, pullMs)}, ${(bytes / pullMs / 1000).toFixed(1)} MB/s`,
+        );
+      }
+    } finally {
+      await portal.close();
+      await dropTestStore(url);
+    }
+  }
+}

@@ -1,0 +1,228 @@
+// The portal's HTTP app (Hono): authenticates the caller, parses and validates each request
+// against its route's schemas, and answers every error as `{ error: { code, message } }` — never
+// a stack trace; unexpected errors are logged with a request id the answer carries.
+import { randomUUID } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { API_ERRORS, INGEST_BATCH_MAX } from '@cloudsiem/protocol';
+import { ZodError } from 'zod';
+import type { PortalContext } from '../context.ts';
+import { ApiError, badRequest } from '../errors.ts';
+import { ADMIN_TOKEN_PREFIX, AGENT_TOKEN_PREFIX } from '../auth/secrets.ts';
+import type { PortalServices } from '../services/index.ts';
+import { RawJson, type Caller, type RouteDef } from './route.ts';
+
+export const SESSION_COOKIE = 'cloudsiem_session';
+const JSON_BODY_MAX_BYTES = 1024 * 1024;
+const RECORDS_BODY_MAX_BYTES = 64 * 1024 * 1024;
+
+function presentedToken(c: Context): string | null {
+  const header = c.req.header('authorization');
+  if (header === undefined) return null;
+  const match = /^(?:Token|Bearer)\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+/** A cookie-authenticated write must come from the portal's own pages (SameSite=Strict backs this up). */
+function sameOrigin(c: Context, publicUrl: string): boolean {
+  const site = c.req.header('sec-fetch-site');
+  if (site !== undefined) return site === 'same-origin';
+  const origin = c.req.header('origin');
+  if (origin === undefined) return false;
+  const own = new URL(c.req.url).origin;
+  return origin === own || origin === new URL(publicUrl).origin;
+}
+
+async function authenticate(
+  c: Context,
+  def: RouteDef,
+  services: PortalServices,
+  publicUrl: string,
+): Promise<Caller> {
+  const caller: Caller = { admin: null, agent: null, sessionId: null };
+  if (def.auth === 'public') return caller;
+  const token = presentedToken(c);
+  if (def.auth === 'agent') {
+    if (token === null || !token.startsWith(AGENT_TOKEN_PREFIX)) {
+      throw new ApiError('TOKEN_INVALID', 'an agent token is required: Authorization: Token csat_…');
+    }
+    caller.agent = await services.agents.authenticate(token);
+    return caller;
+  }
+  if (token !== null) {
+    if (token.startsWith(AGENT_TOKEN_PREFIX)) {
+      throw new ApiError('FORBIDDEN', "an agent token can only read its own agent's config and data");
+    }
+    caller.admin = token.startsWith(ADMIN_TOKEN_PREFIX) ? await services.admins.apiTokenAdmin(token) : null;
+    if (caller.admin === null) throw new ApiError('UNAUTHENTICATED', 'the admin API token is not valid');
+    return caller;
+  }
+  const sessionId = getCookie(c, SESSION_COOKIE);
+  if (sessionId !== undefined) caller.admin = await services.admins.sessionAdmin(sessionId);
+  if (caller.admin === null || sessionId === undefined) {
+    throw new ApiError(
+      'UNAUTHENTICATED',
+      'sign in, or send an admin API token: Authorization: Token csadm_…',
+    );
+  }
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && !sameOrigin(c, publicUrl)) {
+    throw new ApiError('CSRF_REJECTED', 'a signed-in change must come from the portal itself');
+  }
+  caller.sessionId = sessionId;
+  return caller;
+}
+
+async function readText(c: Context, maxBytes: number): Promise<string> {
+  const length = Number(c.req.header('content-length') ?? '0');
+  if (length > maxBytes) throw new ApiError('PAYLOAD_TOO_LARGE', `the body is over ${maxBytes} bytes`);
+  const buffer = await c.req.arrayBuffer();
+  if (buffer.byteLength > maxBytes)
+    throw new ApiError('PAYLOAD_TOO_LARGE', `the body is over ${maxBytes} bytes`);
+  return new TextDecoder('utf-8', { fatal: false }).decode(buffer);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ApiError(
+      'BAD_REQUEST',
+      `the body is not valid JSON: ${error instanceof Error ? error.message : 'parse error'}`,
+    );
+  }
+}
+
+/** A record that is not JSON stays in the batch as this marker, so it is rejected with its index. */
+export class UnparsableRecord {
+  constructor(readonly reason: string) {}
+}
+
+/** A JSON array, or NDJSON (one record per line, blank lines skipped). */
+function parseRecords(text: string, contentType: string): unknown[] {
+  const trimmed = text.trimStart();
+  let records: unknown[];
+  if (contentType.includes('ndjson') || contentType.includes('jsonl') || !trimmed.startsWith('[')) {
+    records = [];
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        records.push(JSON.parse(line) as unknown);
+      } catch (error) {
+        records.push(
+          new UnparsableRecord(`not valid JSON: ${error instanceof Error ? error.message : 'parse error'}`),
+        );
+      }
+    }
+  } else {
+    const parsed = parseJson(text);
+    if (!Array.isArray(parsed))
+      throw new ApiError('BAD_REQUEST', 'the body must be a JSON array of records, or NDJSON');
+    records = parsed;
+  }
+  if (records.length > INGEST_BATCH_MAX) {
+    throw new ApiError(
+      'PAYLOAD_TOO_LARGE',
+      `a batch holds at most ${INGEST_BATCH_MAX} records, got ${records.length}`,
+    );
+  }
+  return records;
+}
+
+async function readBody(c: Context, def: RouteDef): Promise<unknown> {
+  if (def.body === undefined && def.bodyFormat !== 'records') return undefined;
+  const contentType = (c.req.header('content-type') ?? '').toLowerCase();
+  if (def.bodyFormat === 'records') {
+    if (!/json|ndjson|jsonl/.test(contentType)) {
+      throw new ApiError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        'send application/json (an array) or application/x-ndjson',
+      );
+    }
+    return parseRecords(await readText(c, RECORDS_BODY_MAX_BYTES), contentType);
+  }
+  const text = await readText(c, JSON_BODY_MAX_BYTES);
+  if (text.trim() === '') return {};
+  if (!contentType.includes('json')) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send application/json');
+  return parseJson(text);
+}
+
+function validate<T>(
+  schema: { safeParse(v: unknown): { success: boolean; data?: T; error?: ZodError } } | undefined,
+  value: unknown,
+  part: string,
+): T {
+  if (schema === undefined) return value as T;
+  const result = schema.safeParse(value);
+  if (!result.success) throw badRequest(part, result.error?.issues ?? []);
+  return result.data as T;
+}
+
+export function errorResponse(c: Context, error: ApiError): Response {
+  const body = {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.issues === undefined ? {} : { issues: error.issues }),
+    },
+  };
+  if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
+  return c.json(body, error.status as 400);
+}
+
+export function createApp(
+  context: PortalContext,
+  services: PortalServices,
+  routes: readonly RouteDef[],
+): Hono {
+  const app = new Hono({ strict: false });
+  const { logger, settings } = context;
+
+  app.use('*', async (c, next) => {
+    c.header('x-request-id', randomUUID());
+    c.header('x-content-type-options', 'nosniff');
+    c.header('referrer-policy', 'no-referrer');
+    c.header('cache-control', 'no-store');
+    await next();
+  });
+
+  for (const def of routes) {
+    app.on(def.method.toUpperCase(), def.path, async (c) => {
+      const caller = await authenticate(c, def, services, settings.publicUrl);
+      const body = validate(def.body, await readBody(c, def), 'body');
+      const query = validate(def.query, c.req.query(), 'query');
+      const result = await def.handler(c, {
+        body,
+        query,
+        params: c.req.param(),
+        caller,
+      });
+      if (result instanceof Response) return result;
+      if (result instanceof RawJson)
+        return c.body(result.text, 200, { 'content-type': 'application/json; charset=utf-8' });
+      if (def.successStatus === 204 || result === undefined) return c.body(null, 204);
+      return c.json(result as object, def.successStatus ?? 200);
+    });
+  }
+
+  app.notFound((c) => errorResponse(c, new ApiError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`)));
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return errorResponse(c, error);
+    if (error instanceof ZodError) return errorResponse(c, badRequest('body', error.issues));
+    const requestId = c.res.headers.get('x-request-id') ?? randomUUID();
+    logger.error(
+      { err: error, requestId, method: c.req.method, path: c.req.path },
+      'Request failed with an unexpected error',
+    );
+    const unavailable = /ECONNREFUSED|ETIMEDOUT|Connection terminated|SQLITE_BUSY/.test(String(error));
+    return errorResponse(
+      c,
+      new ApiError(
+        unavailable ? 'UNAVAILABLE' : 'INTERNAL',
+        `${unavailable ? API_ERRORS.UNAVAILABLE.meaning : 'An unexpected error happened'} (request ${requestId}; details are in the portal log)`,
+      ),
+    );
+  });
+
+  return app;
+}

@@ -1,0 +1,51 @@
+// One declaration per API route: method, path, who may call it, the zod schemas of its input and
+// answer. The app validates requests against it and the OpenAPI document is generated from it.
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import type { Admin, ApiErrorCode } from '@cloudsiem/protocol';
+import type { AgentRow } from '../services/agents.ts';
+
+export type Method = 'get' | 'post' | 'patch' | 'delete';
+/** `admin`: session cookie or admin API token; `agent`: an agent token; `public`: nobody needs to sign in. */
+export type AuthKind = 'admin' | 'agent' | 'public';
+
+export interface Caller {
+  admin: Admin | null;
+  agent: AgentRow | null;
+  /** A session id when the admin signed in with a cookie. */
+  sessionId: string | null;
+}
+
+export interface RouteInput<B, Q> {
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+  caller: Caller;
+}
+
+/** What a handler may answer besides a plain object: a Response as is, or JSON text already encoded. */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
+export interface RouteDef<B = unknown, Q = unknown> {
+  method: Method;
+  /** Hono style: `/api/v1/siem-agents/:id`. */
+  path: string;
+  summary: string;
+  tag: string;
+  auth: AuthKind;
+  /** `json`: one JSON value; `records`: a JSON array or NDJSON, each element kept raw for per-record checks. */
+  bodyFormat?: 'json' | 'records';
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  response?: z.ZodType;
+  successStatus?: 200 | 201 | 204;
+  errors?: ApiErrorCode[];
+  handler(c: Context, input: RouteInput<B, Q>): Promise<unknown>;
+}
+
+/** Declares a route with its input types inferred from its schemas. */
+export function route<B = undefined, Q = undefined>(def: RouteDef<B, Q>): RouteDef {
+  return def;
+}

@@ -1,0 +1,132 @@
+// Activities and alerts for admins: MDCA-style lists (POST with a body, or GET with query
+// parameters), one record by id, and ingest (a JSON array or NDJSON; per-record rejections).
+import {
+  ADMIN_API_PREFIX,
+  activityListRequestSchema,
+  activityListResponseSchema,
+  activitySchema,
+  alertListRequestSchema,
+  alertListResponseSchema,
+  alertSchema,
+  ingestResultSchema,
+} from '@cloudsiem/protocol';
+import { z } from 'zod';
+import type { PortalServices } from '../services/index.ts';
+import { route, type RouteDef } from '../http/route.ts';
+import { UnparsableRecord } from '../http/app.ts';
+import { ApiError, badRequest } from '../errors.ts';
+
+const ADMIN_ERRORS = ['UNAUTHENTICATED', 'FORBIDDEN'] as const;
+
+/** GET lists take the same fields as query parameters; `filters` is JSON text. */
+const listQuerySchema = z
+  .object({
+    filters: z.string().max(20_000).optional(),
+    sortField: z.string().optional(),
+    sortDirection: z.string().optional(),
+    skip: z.coerce.number().optional(),
+    limit: z.coerce.number().optional(),
+  })
+  .strict();
+
+function fromQuery(query: z.infer<typeof listQuerySchema>): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (key === 'filters') {
+      try {
+        body.filters = JSON.parse(value as string) as unknown;
+      } catch {
+        throw new ApiError('BAD_REQUEST', 'query.filters: must be JSON, e.g. {"user":{"eq":["a@b.c"]}}');
+      }
+    } else body[key] = value;
+  }
+  return body;
+}
+
+export function eventRoutes({ events }: PortalServices): RouteDef[] {
+  const routes: RouteDef[] = [];
+  const kinds = [
+    {
+      dataType: 'activities',
+      one: 'activity',
+      request: activityListRequestSchema,
+      response: activityListResponseSchema,
+      record: activitySchema,
+    },
+    {
+      dataType: 'alerts',
+      one: 'alert',
+      request: alertListRequestSchema,
+      response: alertListResponseSchema,
+      record: alertSchema,
+    },
+  ] as const;
+  for (const { dataType, one, request, response, record } of kinds) {
+    const list = (input: unknown) => {
+      const parsed = request.safeParse(input);
+      if (!parsed.success) throw badRequest('query', parsed.error.issues);
+      return events.list(dataType, parsed.data);
+    };
+    routes.push(
+      route({
+        method: 'post',
+        path: `${ADMIN_API_PREFIX}/${dataType}`,
+        summary: `List ${dataType} (MDCA body: filters, sortField, sortDirection, skip, limit)`,
+        tag: 'Events',
+        auth: 'admin',
+        body: request,
+        response,
+        errors: [...ADMIN_ERRORS, 'BAD_REQUEST'],
+        handler: (_c, { body }) => events.list(dataType, body),
+      }),
+      route({
+        method: 'get',
+        path: `${ADMIN_API_PREFIX}/${dataType}`,
+        summary: `List ${dataType} with query parameters (filters as JSON text)`,
+        tag: 'Events',
+        auth: 'admin',
+        query: listQuerySchema,
+        response,
+        errors: [...ADMIN_ERRORS, 'BAD_REQUEST'],
+        handler: (_c, { query }) => list(fromQuery(query)),
+      }),
+      route({
+        method: 'get',
+        path: `${ADMIN_API_PREFIX}/${dataType}/:id`,
+        summary: `One ${one} by id`,
+        tag: 'Events',
+        auth: 'admin',
+        response: record,
+        errors: [...ADMIN_ERRORS, 'NOT_FOUND'],
+        handler: (_c, { params }) => events.get(dataType, params.id ?? ''),
+      }),
+      route<unknown[]>({
+        method: 'post',
+        path: `${ADMIN_API_PREFIX}/ingest/${dataType}`,
+        summary: `Ingest ${dataType}: a JSON array or NDJSON; bad records are rejected with their index and reason, the good ones stored, idempotent by id`,
+        tag: 'Ingest',
+        auth: 'admin',
+        bodyFormat: 'records',
+        response: ingestResultSchema,
+        errors: [...ADMIN_ERRORS, 'BAD_REQUEST', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'],
+        handler: async (_c, { body }) => {
+          const records = body;
+          const unparsable = new Map<number, string>();
+          records.forEach((r, index) => {
+            if (r instanceof UnparsableRecord) unparsable.set(index, r.reason);
+          });
+          const good = records.map((r) => (r instanceof UnparsableRecord ? null : r));
+          const result =
+            dataType === 'activities' ? await events.ingestActivities(good) : await events.ingestAlerts(good);
+          for (const rejection of result.rejected) {
+            const reason = unparsable.get(rejection.index);
+            if (reason !== undefined) rejection.reason = reason;
+          }
+          return result;
+        },
+      }),
+    );
+  }
+  return routes;
+}

@@ -1,0 +1,49 @@
+// Every route of the portal in one list: the app serves them and the OpenAPI document lists them.
+import { z } from 'zod';
+import type { PortalContext } from '../context.ts';
+import type { PortalServices } from '../services/index.ts';
+import { openApiDocument } from '../http/openapi.ts';
+import { route, type RouteDef } from '../http/route.ts';
+import { adminRoutes } from './admins.ts';
+import { agentApiRoutes } from './agent-api.ts';
+import { eventRoutes } from './events.ts';
+import { policyRoutes } from './policies.ts';
+import { siemAgentRoutes } from './siem-agents.ts';
+
+export function portalRoutes(services: PortalServices, context: PortalContext): RouteDef[] {
+  const routes: RouteDef[] = [
+    ...agentApiRoutes(services),
+    ...eventRoutes(services),
+    ...siemAgentRoutes(services),
+    ...adminRoutes(services, context),
+    ...policyRoutes(services),
+  ];
+  let document: object | undefined;
+  routes.push(
+    route({
+      method: 'get',
+      path: '/healthz',
+      summary: 'Liveness and store reachability',
+      tag: 'System',
+      auth: 'public',
+      response: z.object({ status: z.literal('ok') }),
+      errors: ['UNAVAILABLE'],
+      handler: async () => {
+        await services.admins.list();
+        return { status: 'ok' as const };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/openapi.json',
+      summary: 'This API as OpenAPI 3.1',
+      tag: 'System',
+      auth: 'public',
+      handler: () => {
+        document ??= openApiDocument(routes, context.settings.publicUrl);
+        return Promise.resolve(document);
+      },
+    }),
+  );
+  return routes;
+}

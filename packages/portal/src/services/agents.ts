@@ -1,0 +1,531 @@
+// SIEM agents (DESIGN §6, §7): create/read/edit/regenerate/disable/delete for admins; for the
+// agent itself, token authentication, its config (versioned, the ETag), the cursor pull per data
+// type with backfill, and heartbeats that become status and notifications.
+import {
+  agentConfigSchema,
+  siemAgentInputSchema,
+  type AgentConfig,
+  type AgentNotification,
+  type DataType,
+  type DataTypesSelection,
+  type FormatSettings,
+  type Heartbeat,
+  type SiemAgent,
+  type SiemAgentInput,
+  type SiemAgentPatch,
+  type SyslogTarget,
+} from '@cloudsiem/protocol';
+import type { z } from 'zod';
+import type { PortalContext } from '../context.ts';
+import { ApiError, badRequest } from '../errors.ts';
+import {
+  formatAgentToken,
+  hashSecret,
+  newId,
+  newSecret,
+  parseAgentToken,
+  secretMatches,
+  tokenHint,
+  UNKNOWN_SECRET_HASH,
+} from '../auth/secrets.ts';
+import { backfillStart, maxSeq, pullEvents } from '../store/events.ts';
+import type { SiemAgentsTable } from '../store/schema.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { agentStatus } from './status.ts';
+import { createRateLimiter } from './rate-limit.ts';
+
+interface AgentSettings {
+  format: FormatSettings;
+  syslog: SyslogTarget;
+  dataTypes: DataTypesSelection;
+}
+
+export type AgentRow = SiemAgentsTable;
+
+/** How often an agent's last contact is written, at most: status works in hours, not seconds. */
+const TOUCH_EVERY_MS = 5000;
+/** Heartbeats kept per agent for the status history. */
+const HEARTBEAT_HISTORY_MS = 7 * 86_400_000;
+/** How often a long-polled config is re-read from the store. */
+const LONG_POLL_STEP_MS = 1000;
+
+function settingsOf(row: AgentRow): AgentSettings {
+  return JSON.parse(row.settings) as AgentSettings;
+}
+
+const TOKEN_INVALID_MESSAGE =
+  'the agent token is not valid (mistyped, or regenerated in the portal): regenerate the token in the portal and restart the agent with the new one';
+
+export function createAgentService(context: PortalContext) {
+  const { store, clock, settings: portal, logger } = context;
+  const { db, ops } = store;
+  const limiter = createRateLimiter(clock, portal.pullRatePerSecond, portal.pullBurst);
+
+  async function adminRefs(ids: string[]) {
+    const rows =
+      ids.length === 0
+        ? []
+        : await db
+            .selectFrom('admins')
+            .select(['id', 'name', 'email', 'removed_at'])
+            .where('id', 'in', ids)
+            .execute();
+    const byId = new Map(
+      rows.map((r) => [r.id, { id: r.id, name: r.name, email: r.email, removed: r.removed_at !== null }]),
+    );
+    return (id: string) => byId.get(id) ?? { id, name: '(unknown)', email: '', removed: true };
+  }
+
+  async function notificationsOf(agentIds: string[]): Promise<Map<string, AgentNotification[]>> {
+    const byAgent = new Map<string, AgentNotification[]>();
+    if (agentIds.length === 0) return byAgent;
+    const rows = await db
+      .selectFrom('agent_notifications')
+      .selectAll()
+      .where('agent_id', 'in', agentIds)
+      .orderBy('last_at', 'desc')
+      .execute();
+    for (const r of rows) {
+      const list = byAgent.get(r.agent_id) ?? [];
+      if (list.length < 50) {
+        list.push({
+          id: r.id,
+          code: r.code,
+          message: r.message,
+          firstAt: r.first_at,
+          lastAt: r.last_at,
+          count: r.count,
+          resolvedAt: r.resolved_at,
+        });
+      }
+      byAgent.set(r.agent_id, list);
+    }
+    return byAgent;
+  }
+
+  async function present(rows: AgentRow[]): Promise<SiemAgent[]> {
+    const refs = await adminRefs([...new Set(rows.flatMap((r) => [r.created_by, r.token_owner]))]);
+    const notifications = await notificationsOf(rows.map((r) => r.id));
+    const now = clock.now();
+    return rows.map((row) => {
+      const s = settingsOf(row);
+      return {
+        id: row.id,
+        name: row.name,
+        format: s.format,
+        syslog: s.syslog,
+        dataTypes: s.dataTypes,
+        enabled: row.enabled === 1,
+        configVersion: row.config_version,
+        createdBy: refs(row.created_by),
+        tokenOwner: refs(row.token_owner),
+        tokenHint: row.token_hint,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+        status: agentStatus(row.last_seen_at, now),
+        lastSeenAt: row.last_seen_at,
+        lastHeartbeat:
+          row.last_heartbeat === null ? null : (JSON.parse(row.last_heartbeat) as Record<string, unknown>),
+        notifications: notifications.get(row.id) ?? [],
+      };
+    });
+  }
+
+  async function row(id: string): Promise<AgentRow> {
+    const found = await db
+      .selectFrom('siem_agents')
+      .selectAll()
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (found === undefined) throw new ApiError('NOT_FOUND', `no SIEM agent ${id}`);
+    return found;
+  }
+
+  async function get(id: string): Promise<SiemAgent> {
+    const [agent] = await present([await row(id)]);
+    if (agent === undefined) throw new ApiError('NOT_FOUND', `no SIEM agent ${id}`);
+    return agent;
+  }
+
+  async function list(): Promise<SiemAgent[]> {
+    const rows = await db
+      .selectFrom('siem_agents')
+      .selectAll()
+      .where('deleted_at', 'is', null)
+      .orderBy('created_at')
+      .execute();
+    return present(rows);
+  }
+
+  function newToken(agentId: string) {
+    const secret = newSecret();
+    const token = formatAgentToken({ portalUrl: portal.publicUrl, agentId, secret });
+    return { token, hash: hashSecret(secret), hint: tokenHint(token) };
+  }
+
+  async function create(adminId: string, input: z.input<typeof siemAgentInputSchema> | SiemAgentInput) {
+    const parsed = siemAgentInputSchema.parse(input);
+    const id = newId();
+    const now = clock.now();
+    const { token, hash, hint } = newToken(id);
+    await db
+      .insertInto('siem_agents')
+      .values({
+        id,
+        name: parsed.name,
+        settings: JSON.stringify({
+          format: parsed.format,
+          syslog: parsed.syslog,
+          dataTypes: parsed.dataTypes,
+        }),
+        enabled: parsed.enabled ? 1 : 0,
+        config_version: 1,
+        created_by: adminId,
+        token_owner: adminId,
+        token_hash: hash,
+        token_hint: hint,
+        cursor_epoch: 1,
+        created_at: now,
+        updated_at: now,
+        first_seen_at: null,
+        last_seen_at: null,
+        last_heartbeat: null,
+        deleted_at: null,
+      })
+      .execute();
+    logger.info({ agentId: id, adminId, name: parsed.name }, 'SIEM agent created');
+    return { agent: await get(id), token };
+  }
+
+  /** An edit bumps the config version the agent polls; re-enabling voids cursors so it backfills again. */
+  async function update(id: string, patch: SiemAgentPatch): Promise<SiemAgent> {
+    const current = await row(id);
+    const s = settingsOf(current);
+    const merged = siemAgentInputSchema.safeParse({
+      name: patch.name ?? current.name,
+      format: { ...s.format, ...patch.format },
+      syslog: { ...s.syslog, ...patch.syslog },
+      dataTypes: {
+        alerts: { ...s.dataTypes.alerts, ...patch.dataTypes?.alerts },
+        activities: { ...s.dataTypes.activities, ...patch.dataTypes?.activities },
+      },
+    });
+    if (!merged.success) throw badRequest('body', merged.error.issues);
+    const next: AgentSettings = {
+      format: merged.data.format,
+      syslog: merged.data.syslog,
+      dataTypes: merged.data.dataTypes,
+    };
+    const enabled = patch.enabled ?? current.enabled === 1;
+    const reEnabled = enabled && current.enabled === 0;
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('siem_agents')
+        .set({
+          name: merged.data.name,
+          settings: JSON.stringify(next),
+          enabled: enabled ? 1 : 0,
+          config_version: current.config_version + 1,
+          cursor_epoch: reEnabled ? current.cursor_epoch + 1 : current.cursor_epoch,
+          updated_at: clock.now(),
+        })
+        .where('id', '=', id)
+        .execute();
+      if (reEnabled) await trx.deleteFrom('agent_cursors').where('agent_id', '=', id).execute();
+    });
+    logger.info({ agentId: id, fields: Object.keys(patch), reEnabled }, 'SIEM agent edited');
+    return get(id);
+  }
+
+  /** A new token; the old one stops working at once. The admin regenerating it becomes its owner. */
+  async function regenerateToken(adminId: string, id: string) {
+    await row(id);
+    const { token, hash, hint } = newToken(id);
+    await db
+      .updateTable('siem_agents')
+      .set({ token_hash: hash, token_hint: hint, token_owner: adminId, updated_at: clock.now() })
+      .where('id', '=', id)
+      .execute();
+    logger.info({ agentId: id, adminId }, 'SIEM agent token regenerated');
+    return { agent: await get(id), token };
+  }
+
+  async function remove(id: string): Promise<void> {
+    await row(id);
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('siem_agents').set({ deleted_at: clock.now() }).where('id', '=', id).execute();
+      await trx.deleteFrom('agent_cursors').where('agent_id', '=', id).execute();
+    });
+    logger.info({ agentId: id }, 'SIEM agent deleted');
+  }
+
+  /**
+   * The agent behind a token. Malformed, unknown and wrong tokens get the same TOKEN_INVALID after
+   * the same work (one lookup, one constant-time comparison), so an answer never tells whether an
+   * agent id exists.
+   */
+  async function authenticate(token: string): Promise<AgentRow> {
+    const parts = parseAgentToken(token);
+    const found =
+      parts === null
+        ? undefined
+        : await db.selectFrom('siem_agents').selectAll().where('id', '=', parts.agentId).executeTakeFirst();
+    const matches = secretMatches(parts?.secret ?? '', found?.token_hash ?? UNKNOWN_SECRET_HASH);
+    if (found === undefined || !matches) throw new ApiError('TOKEN_INVALID', TOKEN_INVALID_MESSAGE);
+    if (found.deleted_at !== null) {
+      throw new ApiError(
+        'AGENT_DELETED',
+        'this SIEM agent was deleted in the portal: stop it, or add a new agent and run it with the new token',
+      );
+    }
+    const owner = await db
+      .selectFrom('admins')
+      .select('removed_at')
+      .where('id', '=', found.token_owner)
+      .executeTakeFirst();
+    if (owner === undefined || owner.removed_at !== null) {
+      throw new ApiError(
+        'TOKEN_OWNER_REMOVED',
+        'the admin who created this token was removed: regenerate the token in the portal and restart the agent with the new one',
+      );
+    }
+    await touch(found);
+    return found;
+  }
+
+  async function touch(agent: AgentRow): Promise<void> {
+    const now = clock.now();
+    if (agent.last_seen_at !== null && now - agent.last_seen_at < TOUCH_EVERY_MS && now >= agent.last_seen_at)
+      return;
+    await db
+      .updateTable('siem_agents')
+      .set({ last_seen_at: now, first_seen_at: agent.first_seen_at ?? now })
+      .where('id', '=', agent.id)
+      .execute();
+    if (agent.first_seen_at === null)
+      logger.info({ agentId: agent.id }, 'SIEM agent connected for the first time');
+  }
+
+  /**
+   * Long poll: resolves with the agent's row once its config version differs from `version`, or
+   * after `waitMs` with the row as it is. Polls the store, so an edit made by another portal
+   * process sharing the database is seen too.
+   */
+  async function waitForChange(
+    agent: AgentRow,
+    version: number,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<AgentRow> {
+    const deadline = Date.now() + waitMs;
+    let current = agent;
+    while (current.config_version === version && Date.now() < deadline && signal?.aborted !== true) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(LONG_POLL_STEP_MS, deadline - Date.now())));
+      const fresh = await db
+        .selectFrom('siem_agents')
+        .selectAll()
+        .where('id', '=', agent.id)
+        .executeTakeFirst();
+      if (fresh === undefined || fresh.deleted_at !== null) {
+        throw new ApiError(
+          'AGENT_DELETED',
+          'this SIEM agent was deleted in the portal: stop it, or add a new agent and run it with the new token',
+        );
+      }
+      current = fresh;
+    }
+    return current;
+  }
+
+  function config(agent: AgentRow): AgentConfig {
+    const s = settingsOf(agent);
+    return agentConfigSchema.parse({
+      agentId: agent.id,
+      name: agent.name,
+      version: agent.config_version,
+      enabled: agent.enabled === 1,
+      syslog: s.syslog,
+      format: s.format,
+      dataTypes: s.dataTypes,
+      configPollIntervalMs: portal.configPollIntervalMs,
+      heartbeatIntervalMs: portal.heartbeatIntervalMs,
+      backfillHours: portal.backfillHours,
+      portalUrl: portal.publicUrl,
+    });
+  }
+
+  async function committedPosition(agent: AgentRow, dataType: DataType): Promise<number | null> {
+    const committed = await db
+      .selectFrom('agent_cursors')
+      .select(['epoch', 'position'])
+      .where('agent_id', '=', agent.id)
+      .where('data_type', '=', dataType)
+      .executeTakeFirst();
+    return committed !== undefined && committed.epoch === agent.cursor_epoch ? committed.position : null;
+  }
+
+  async function commit(agent: AgentRow, dataType: DataType, position: number): Promise<void> {
+    const values = { epoch: agent.cursor_epoch, position, updated_at: clock.now() };
+    await db
+      .insertInto('agent_cursors')
+      .values({ agent_id: agent.id, data_type: dataType, ...values })
+      .onConflict((oc) => oc.columns(['agent_id', 'data_type']).doUpdateSet(values))
+      .execute();
+  }
+
+  /**
+   * One page for the agent (DESIGN §6). A cursor acknowledges everything before it and becomes the
+   * committed position; without one the pull resumes there. A first pull, or one after re-enable,
+   * starts `backfillHours` back, and no pull ever starts further back than that.
+   * Returns the page as JSON text: the stored records are spliced in without re-encoding.
+   */
+  async function pull(
+    agent: AgentRow,
+    dataType: DataType,
+    query: { cursor?: string; limit: number },
+  ): Promise<string> {
+    if (agent.enabled !== 1)
+      throw new ApiError('AGENT_DISABLED', 'this SIEM agent is disabled in the portal');
+    const selection = settingsOf(agent).dataTypes[dataType];
+    if (!selection.enabled)
+      throw new ApiError('DATA_TYPE_DISABLED', `${dataType} are switched off for this SIEM agent`);
+    const wait = limiter.take(`${agent.id}/${dataType}`);
+    if (wait > 0)
+      throw new ApiError(
+        'RATE_LIMITED',
+        `too many pulls of ${dataType}; retry in ${wait} s`,
+        undefined,
+        wait,
+      );
+
+    // Read the newest seq first: with ingest serialised by lockIngest, everything at or below it has committed.
+    const upTo = await maxSeq(db, dataType);
+    let committed = await committedPosition(agent, dataType);
+    if (query.cursor !== undefined) {
+      const cursor = decodeCursor(query.cursor);
+      if (cursor === null) throw new ApiError('CURSOR_INVALID', 'the cursor is malformed');
+      // A cursor from before a re-enable is stale: it is ignored, and the pull backfills instead.
+      if (cursor.epoch === agent.cursor_epoch) {
+        if (cursor.position > upTo)
+          throw new ApiError('CURSOR_INVALID', 'the cursor points past the newest event');
+        committed = cursor.position;
+        await commit(agent, dataType, committed);
+      }
+    }
+    const floor = await backfillStart(db, dataType, clock.now() - portal.backfillHours * 3600_000);
+    const after = committed === null ? floor : Math.max(committed, floor);
+    // Pin the start of a first pull, so the backfill window does not slide while the agent works.
+    if (committed === null || after > committed) await commit(agent, dataType, after);
+
+    const rows = await pullEvents(db, ops, dataType, {
+      after,
+      upTo,
+      filter: selection.filter,
+      limit: query.limit,
+    });
+    const full = rows.length === query.limit;
+    const last = rows.at(-1);
+    const next = full && last !== undefined ? last.seq : upTo;
+    const hasMore = full && next < upTo;
+    const nextCursor = encodeCursor({ epoch: agent.cursor_epoch, position: next });
+    return `{"events":[${rows.map((r) => r.data).join(',')}],"nextCursor":"${nextCursor}","hasMore":${hasMore}}`;
+  }
+
+  /** Records the heartbeat; each reported error becomes (or refreshes) a notification, the rest resolve. */
+  async function heartbeat(agent: AgentRow, body: Heartbeat): Promise<void> {
+    const now = clock.now();
+    const record = { ...body, receivedAt: now };
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('siem_agents')
+        .set({
+          last_heartbeat: JSON.stringify(record),
+          last_seen_at: now,
+          first_seen_at: agent.first_seen_at ?? now,
+        })
+        .where('id', '=', agent.id)
+        .execute();
+      await trx
+        .insertInto('agent_heartbeats')
+        .values({ agent_id: agent.id, at: now, body: JSON.stringify(body) })
+        .execute();
+      await trx
+        .deleteFrom('agent_heartbeats')
+        .where('agent_id', '=', agent.id)
+        .where('at', '<', now - HEARTBEAT_HISTORY_MS)
+        .execute();
+      const open = await trx
+        .selectFrom('agent_notifications')
+        .selectAll()
+        .where('agent_id', '=', agent.id)
+        .where('resolved_at', 'is', null)
+        .execute();
+      const reported = new Map(body.errors.map((e) => [e.code, e.message]));
+      for (const n of open) {
+        const message = reported.get(n.code);
+        if (message === undefined) {
+          await trx
+            .updateTable('agent_notifications')
+            .set({ resolved_at: now })
+            .where('id', '=', n.id)
+            .execute();
+        } else {
+          await trx
+            .updateTable('agent_notifications')
+            .set({ message, last_at: now, count: n.count + 1 })
+            .where('id', '=', n.id)
+            .execute();
+          reported.delete(n.code);
+        }
+      }
+      for (const [code, message] of reported) {
+        await trx
+          .insertInto('agent_notifications')
+          .values({
+            id: newId(),
+            agent_id: agent.id,
+            code,
+            message,
+            first_at: now,
+            last_at: now,
+            count: 1,
+            resolved_at: null,
+          })
+          .execute();
+        logger.warn({ agentId: agent.id, code, message }, 'SIEM agent reported a problem');
+      }
+    });
+  }
+
+  /** Heartbeats of one agent since `since`, oldest first: the details page's history. */
+  async function heartbeats(id: string, since = clock.now() - 6 * 3600_000) {
+    await row(id);
+    const rows = await db
+      .selectFrom('agent_heartbeats')
+      .select(['at', 'body'])
+      .where('agent_id', '=', id)
+      .where('at', '>=', since)
+      .orderBy('at')
+      .limit(2000)
+      .execute();
+    return rows.map((r) => ({ at: r.at, heartbeat: JSON.parse(r.body) as Heartbeat }));
+  }
+
+  return {
+    list,
+    get,
+    create,
+    update,
+    regenerateToken,
+    remove,
+    authenticate,
+    config,
+    waitForChange,
+    pull,
+    heartbeat,
+    heartbeats,
+  };
+}
+
+export type AgentService = ReturnType<typeof createAgentService>;

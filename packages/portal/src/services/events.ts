@@ -1,0 +1,155 @@
+// Activities and alerts: ingest (each record validated, bad ones rejected with index and reason,
+// good ones stored idempotently by id, createdAt stamped here), policy evaluation in the same
+// transaction, MDCA-style lists, one record by id, and retention.
+import {
+  activitySchema,
+  alertSchema,
+  type Activity,
+  type Alert,
+  type ActivityListRequest,
+  type AlertListRequest,
+  type DataType,
+  type IngestResult,
+} from '@cloudsiem/protocol';
+import type { PortalContext } from '../context.ts';
+import { ApiError } from '../errors.ts';
+import { activityRow, alertRow } from '../store/columns.ts';
+import { deleteEventsBefore, getEvent, insertNewEvents, listEvents } from '../store/events.ts';
+import type { PolicyService } from './policies.ts';
+
+/**
+ * NUL cannot be stored in PostgreSQL text, and lone surrogates cannot be encoded as UTF-8: both
+ * are replaced at ingest (NUL by a space, as the CEF encoder would; a lone surrogate by U+FFFD),
+ * so every store, API and CEF line carries the same characters.
+ */
+function clean(value: string): string {
+  const wellFormed = value.toWellFormed();
+  return wellFormed.includes('\0') ? wellFormed.replaceAll('\0', ' ') : wellFormed;
+}
+
+function cleanRecord<T extends object>(record: T): T {
+  for (const [key, value] of Object.entries(record)) {
+    if (typeof value === 'string') (record as Record<string, unknown>)[key] = clean(value);
+    else if (Array.isArray(value)) {
+      (record as Record<string, unknown>)[key] = value.map((v: unknown) =>
+        typeof v === 'string' ? clean(v) : v,
+      );
+    }
+  }
+  return record;
+}
+
+function reasonOf(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues
+    .map((i) => (i.path.length > 0 ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}
+
+function idOf(item: unknown): string | null {
+  return typeof item === 'object' && item !== null && typeof (item as { id?: unknown }).id === 'string'
+    ? (item as { id: string }).id
+    : null;
+}
+
+interface Validated<T> {
+  good: T[];
+  rejected: IngestResult['rejected'];
+}
+
+function validate<T extends { createdAt?: number }>(
+  items: readonly unknown[],
+  schema: {
+    safeParse(
+      v: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } };
+  },
+  now: number,
+): Validated<T & { createdAt: number }> {
+  const good: (T & { createdAt: number })[] = [];
+  const rejected: IngestResult['rejected'] = [];
+  items.forEach((item, index) => {
+    const parsed = schema.safeParse(item);
+    if (!parsed.success) {
+      rejected.push({ index, id: idOf(item), reason: reasonOf(parsed.error.issues) });
+      return;
+    }
+    // createdAt is the portal's ingest time whatever the client sent: the cursor and backfill rely on it.
+    good.push(cleanRecord({ ...parsed.data, createdAt: now }));
+  });
+  return { good, rejected };
+}
+
+export function createEventService(context: PortalContext, policies: PolicyService) {
+  const { store, clock, settings, logger } = context;
+  const { db, ops } = store;
+
+  async function ingestActivities(items: readonly unknown[]): Promise<IngestResult> {
+    const now = clock.now();
+    const { good, rejected } = validate<Activity>(items, activitySchema, now);
+    const compiled = await policies.tag(good);
+    let accepted = 0;
+    let alertsRaised = 0;
+    await db.transaction().execute(async (trx) => {
+      await ops.lockIngest(trx);
+      const inserted = await insertNewEvents(trx, 'activities', good.map(activityRow));
+      accepted = inserted.size;
+      if (inserted.size === 0) return;
+      const fresh = good.filter((a) => inserted.delete(a.id));
+      const alerts = await policies.evaluate(trx, compiled, fresh);
+      alertsRaised = (await insertNewEvents(trx, 'alerts', alerts.map(alertRow))).size;
+    });
+    return { accepted, duplicates: good.length - accepted, alertsRaised, rejected };
+  }
+
+  async function ingestAlerts(items: readonly unknown[]): Promise<IngestResult> {
+    const { good, rejected } = validate<Alert>(items, alertSchema, clock.now());
+    let accepted = 0;
+    await db.transaction().execute(async (trx) => {
+      await ops.lockIngest(trx);
+      accepted = (await insertNewEvents(trx, 'alerts', good.map(alertRow))).size;
+    });
+    return { accepted, duplicates: good.length - accepted, alertsRaised: 0, rejected };
+  }
+
+  async function list(dataType: DataType, request: ActivityListRequest | AlertListRequest) {
+    const { data, total } = await listEvents(db, ops, dataType, {
+      filter: request.filters,
+      sortField: request.sortField,
+      sortDirection: request.sortDirection,
+      skip: request.skip,
+      limit: request.limit,
+    });
+    return {
+      data: data.map((d) => JSON.parse(d) as unknown),
+      hasNext: request.skip + data.length < total,
+      total,
+    };
+  }
+
+  async function get(dataType: DataType, id: string): Promise<unknown> {
+    const data = await getEvent(db, dataType, id);
+    if (data === null)
+      throw new ApiError('NOT_FOUND', `no ${dataType === 'activities' ? 'activity' : 'alert'} with id ${id}`);
+    return JSON.parse(data) as unknown;
+  }
+
+  /** Deletes events older than the retention, in bounded batches; returns how many went. */
+  async function applyRetention(batchSize = 5000): Promise<{ activities: number; alerts: number }> {
+    if (settings.retentionDays <= 0) return { activities: 0, alerts: 0 };
+    const cutoff = clock.now() - settings.retentionDays * 86_400_000;
+    const deleted = {
+      activities: await deleteEventsBefore(db, 'activities', cutoff, batchSize),
+      alerts: await deleteEventsBefore(db, 'alerts', cutoff, batchSize),
+    };
+    if (deleted.activities + deleted.alerts > 0) {
+      logger.info({ ...deleted, retentionDays: settings.retentionDays }, 'Deleted events past retention');
+    }
+    return deleted;
+  }
+
+  return { ingestActivities, ingestAlerts, list, get, applyRetention };
+}
+
+export type EventService = ReturnType<typeof createEventService>;

@@ -1,0 +1,115 @@
+// Opens the store from a URL — `sqlite:PATH` (the embedded default), `sqlite::memory:`, or
+// `postgres://…` (optionally `?schema=NAME`) — and brings its schema up to date.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { dialectOps, type DialectOps, type StoreDialect } from './dialect.ts';
+import { migrationProvider } from './migrations.ts';
+import type { Database } from './schema.ts';
+import { StoreError } from './errors.ts';
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/cloudsiem.db';
+
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly ops: DialectOps;
+  /** The URL with any password removed, for logs. */
+  readonly displayUrl: string;
+  close(): Promise<void>;
+}
+
+export interface ParsedDatabaseUrl {
+  dialect: StoreDialect;
+  /** SQLite: a file path or `:memory:`. PostgreSQL: the connection string without `schema`. */
+  target: string;
+  schema: string | null;
+  displayUrl: string;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function parseDatabaseUrl(url: string): ParsedDatabaseUrl {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (path === '')
+      throw new StoreError('STORE_URL_INVALID', 'sqlite: needs a path, e.g. sqlite:./data/cloudsiem.db');
+    return { dialect: 'sqlite', target: path, schema: null, displayUrl: url };
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new StoreError('STORE_URL_INVALID', 'the postgres:// URL is malformed');
+    }
+    const schema = parsed.searchParams.get('schema');
+    if (schema !== null && !SCHEMA_NAME.test(schema)) {
+      throw new StoreError('STORE_URL_INVALID', `schema must match ${SCHEMA_NAME.source}`);
+    }
+    parsed.searchParams.delete('schema');
+    const display = new URL(parsed);
+    if (display.password !== '') display.password = '***';
+    return { dialect: 'postgres', target: parsed.toString(), schema, displayUrl: display.toString() };
+  }
+  throw new StoreError('STORE_URL_INVALID', 'the database URL must start with sqlite: or postgres://');
+}
+
+function openSqlite(path: string): Kysely<Database> {
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const database = new SqliteDatabase(path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+}
+
+/** bigint (int8) and numeric counts come back from pg as strings; ours fit in a JS number. */
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+
+function openPostgres(connectionString: string, schema: string | null): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString,
+    max: 10,
+    ...(schema === null ? {} : { options: `-c search_path=${schema}` }),
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
+        oid === PG_INT8 || oid === PG_NUMERIC
+          ? Number
+          : (pg.types.getTypeParser(oid, format ?? 'text') as unknown)) as typeof pg.types.getTypeParser,
+    },
+  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Opens the store and runs pending migrations; an unreachable database fails here with a clear error. */
+export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Store> {
+  const parsed = parseDatabaseUrl(url);
+  const db =
+    parsed.dialect === 'sqlite' ? openSqlite(parsed.target) : openPostgres(parsed.target, parsed.schema);
+  try {
+    if (parsed.schema !== null) await sql`create schema if not exists ${sql.id(parsed.schema)}`.execute(db);
+    const { error } = await new Migrator({
+      db,
+      provider: migrationProvider(parsed.dialect),
+    }).migrateToLatest();
+    if (error !== undefined)
+      throw error instanceof Error ? error : new Error('migration failed', { cause: error });
+  } catch (error) {
+    await db.destroy();
+    throw new StoreError(
+      'STORE_UNAVAILABLE',
+      `cannot open the database ${parsed.displayUrl}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+  return {
+    db,
+    ops: dialectOps(parsed.dialect),
+    displayUrl: parsed.displayUrl,
+    close: () => db.destroy(),
+  };
+}

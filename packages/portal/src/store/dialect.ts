@@ -1,0 +1,45 @@
+// The few places SQLite and PostgreSQL differ, behind one small interface: everything else is
+// the same Kysely query on both.
+import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
+import type { Database } from './schema.ts';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+export interface DialectOps {
+  readonly name: StoreDialect;
+  /** `haystack` contains `needle`, case-sensitive (instr / strpos). */
+  contains(haystack: Expression<string | null>, needle: string): RawBuilder<SqlBool>;
+  /** `haystack` starts with `needle`, case-sensitive and exact (never LIKE: SQLite's is case-insensitive). */
+  startsWith(haystack: Expression<string | null>, needle: string): RawBuilder<SqlBool>;
+  /**
+   * Serialises event ingest so ingest order (seq) equals commit order: a reader that sees seq N
+   * sees every committed seq below N, so an agent cursor never skips a late-committing batch.
+   * SQLite has one writer already; PostgreSQL takes a transaction-scoped advisory lock.
+   */
+  lockIngest(trx: Transaction<Database>): Promise<void>;
+}
+
+/** Any number the portal fits in one advisory-lock key; the same in every portal process. */
+const INGEST_LOCK_KEY = 0x0c10_d51e;
+
+export function dialectOps(name: StoreDialect): DialectOps {
+  if (name === 'postgres') {
+    return {
+      name,
+      contains: (haystack, needle) => sql<SqlBool>`strpos(${haystack}, ${needle}) > 0`,
+      startsWith: (haystack, needle) => sql<SqlBool>`starts_with(${haystack}, ${needle})`,
+      lockIngest: async (trx) => {
+        await sql`select pg_advisory_xact_lock(${INGEST_LOCK_KEY})`.execute(trx);
+      },
+    };
+  }
+  return {
+    name,
+    contains: (haystack, needle) => sql<SqlBool>`instr(${haystack}, ${needle}) > 0`,
+    // substr and length both count characters, so this is an exact prefix test.
+    startsWith: (haystack, needle) => sql<SqlBool>`substr(${haystack}, 1, length(${needle})) = ${needle}`,
+    lockIngest: () => Promise.resolve(),
+  };
+}
+
+export type Db = Kysely<Database>;

@@ -1,0 +1,169 @@
+// Queries on the two event tables (activities, alerts): idempotent batch insert in ingest order,
+// the agent's pull by seq, MDCA-style lists with filters, and retention in bounded batches.
+import { sql, type Expression, type ExpressionBuilder, type SqlBool, type Transaction } from 'kysely';
+import type { DataType, Filter } from '@cloudsiem/protocol';
+import { filterWhere, isEmptyFilter } from '../filters/index.ts';
+import type { DialectOps, Db } from './dialect.ts';
+import type { ActivitiesTable, AlertsTable, Database } from './schema.ts';
+
+type Row<T extends DataType> = Omit<T extends 'activities' ? ActivitiesTable : AlertsTable, 'seq'>;
+type Executor = Db | Transaction<Database>;
+
+/** Rows per INSERT: well under both SQLite's and PostgreSQL's bound-parameter limits. */
+const INSERT_CHUNK = 400;
+
+/**
+ * Inserts rows that are not stored yet (by `id`) and returns the ids that were new, in order.
+ * Call inside a transaction that took `ops.lockIngest` so seq follows commit order.
+ */
+export async function insertNewEvents<T extends DataType>(
+  trx: Transaction<Database>,
+  table: T,
+  rows: readonly Row<T>[],
+): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+    const chunk = rows.slice(start, start + INSERT_CHUNK);
+    // A batch may repeat an id; the first occurrence wins, as a later request would be a duplicate.
+    const result = await trx
+      .insertInto(table as 'activities')
+      .values(chunk as Row<'activities'>[])
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id')
+      .execute();
+    for (const { id } of result) inserted.add(id);
+  }
+  return inserted;
+}
+
+export async function maxSeq(db: Executor, table: DataType): Promise<number> {
+  const row = await db
+    .selectFrom(table as 'activities')
+    .select((eb) => eb.fn.max('seq').as('hi'))
+    .executeTakeFirst();
+  return row?.hi ?? 0;
+}
+
+/**
+ * Where a pull starts when the agent has no committed position or it is older than the
+ * backfill window: just before the first event ingested at or after `cutoffMs`.
+ */
+export async function backfillStart(db: Executor, table: DataType, cutoffMs: number): Promise<number> {
+  const row = await db
+    .selectFrom(table as 'activities')
+    .select((eb) => eb.fn.min('seq').as('lo'))
+    .where('created_at', '>=', cutoffMs)
+    .executeTakeFirst();
+  if (row?.lo !== null && row?.lo !== undefined) return row.lo - 1;
+  return maxSeq(db, table);
+}
+
+export interface PulledRow {
+  seq: number;
+  data: string;
+  created_at: number;
+}
+
+/**
+ * The next page after `after`, up to `upTo` (a seq read first: every event at or below it has
+ * committed, see DialectOps.lockIngest), filtered, in ingest order.
+ */
+export async function pullEvents(
+  db: Executor,
+  ops: DialectOps,
+  table: DataType,
+  query: { after: number; upTo: number; filter: Filter | null; limit: number },
+): Promise<PulledRow[]> {
+  const where = query.filter === null ? null : whereFor(table as 'activities', query.filter, ops);
+  let q = db
+    .selectFrom(table as 'activities')
+    .select(['seq', 'data', 'created_at'])
+    .where('seq', '>', query.after)
+    .where('seq', '<=', query.upTo);
+  if (where !== null) q = q.where(where);
+  return q.orderBy('seq').limit(query.limit).execute();
+}
+
+export interface ListQuery {
+  filter: Filter;
+  sortField: 'timestamp' | 'createdAt' | 'riskScore';
+  sortDirection: 'asc' | 'desc';
+  skip: number;
+  limit: number;
+}
+
+const SORT_COLUMNS = { timestamp: 'timestamp', createdAt: 'created_at', riskScore: 'risk_score' } as const;
+
+type WhereOf<T extends DataType> = (eb: ExpressionBuilder<Database, T>) => Expression<SqlBool>;
+
+function whereFor<T extends DataType>(table: T, filter: Filter, ops: DialectOps): WhereOf<T> | null {
+  return isEmptyFilter(filter) ? null : filterWhere(table, filter, ops);
+}
+
+/** One page of a list, newest first by default, with the total number of matches. */
+export async function listEvents(
+  db: Executor,
+  ops: DialectOps,
+  table: DataType,
+  query: ListQuery,
+): Promise<{ data: string[]; total: number }> {
+  const where = whereFor(table as 'activities', query.filter, ops);
+  let rows = db.selectFrom(table as 'activities').select(['data']);
+  let count = db.selectFrom(table as 'activities').select((eb) => eb.fn.countAll<number>().as('total'));
+  if (where !== null) {
+    rows = rows.where(where);
+    count = count.where(where);
+  }
+  const column = SORT_COLUMNS[query.sortField] as 'timestamp';
+  const [page, totals] = await Promise.all([
+    rows
+      .orderBy(column, query.sortDirection)
+      .orderBy('seq', query.sortDirection)
+      .offset(query.skip)
+      .limit(query.limit)
+      .execute(),
+    count.executeTakeFirstOrThrow(),
+  ]);
+  return { data: page.map((r) => r.data), total: Number(totals.total) };
+}
+
+export async function getEvent(db: Executor, table: DataType, id: string): Promise<string | null> {
+  const row = await db
+    .selectFrom(table as 'activities')
+    .select('data')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row?.data ?? null;
+}
+
+/** Deletes events ingested before `cutoffMs`, `batchSize` rows per statement; returns how many. */
+export async function deleteEventsBefore(
+  db: Db,
+  table: DataType,
+  cutoffMs: number,
+  batchSize: number,
+): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const result = await db
+      .deleteFrom(table as 'activities')
+      .where('seq', 'in', (eb) =>
+        eb
+          .selectFrom(table as 'activities')
+          .select('seq')
+          .where('created_at', '<', cutoffMs)
+          .orderBy('seq')
+          .limit(batchSize),
+      )
+      .executeTakeFirst();
+    const n = Number(result.numDeletedRows);
+    deleted += n;
+    if (n < batchSize) return deleted;
+  }
+}
+
+/** Used by tests and the bench: the number of stored events. */
+export async function countEvents(db: Executor, table: DataType): Promise<number> {
+  const row = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(db);
+  return Number(row.rows[0]?.n ?? 0);
+}

@@ -1,0 +1,149 @@
+// The admin REST API (DESIGN §7): MDCA-style list requests for activities and alerts, ingest
+// results, admins and their API tokens, policies, and the filter preview of the add-agent wizard.
+import { z } from 'zod';
+import { activityFilterSchema, alertFilterSchema, DATA_TYPES, type Filter } from './filters.ts';
+import { activitySchema, alertSchema, ALERT_SEVERITIES } from './records.ts';
+import { formatSettingsSchema } from './format-settings.ts';
+
+export const ADMIN_API_PREFIX = '/api/v1';
+export const LIST_LIMIT_MAX = 1000;
+export const INGEST_BATCH_MAX = 5000;
+
+export const SORT_FIELDS = {
+  activities: ['timestamp', 'createdAt'],
+  alerts: ['timestamp', 'createdAt', 'riskScore'],
+} as const;
+
+function listRequest<S extends readonly [string, ...string[]]>(filters: z.ZodType<Filter>, sortFields: S) {
+  return z
+    .object({
+      filters: filters.default({}),
+      sortField: z.enum(sortFields).default(sortFields[0]),
+      sortDirection: z.enum(['asc', 'desc']).default('desc'),
+      skip: z.number().int().min(0).max(1_000_000).default(0),
+      limit: z.number().int().min(1).max(LIST_LIMIT_MAX).default(100),
+    })
+    .strict();
+}
+
+export const activityListRequestSchema = listRequest(activityFilterSchema, SORT_FIELDS.activities);
+export const alertListRequestSchema = listRequest(alertFilterSchema, SORT_FIELDS.alerts);
+export type ActivityListRequest = z.infer<typeof activityListRequestSchema>;
+export type AlertListRequest = z.infer<typeof alertListRequestSchema>;
+
+const storedActivity = activitySchema.required({ createdAt: true });
+const storedAlert = alertSchema.required({ createdAt: true });
+export const activityListResponseSchema = z.object({
+  data: z.array(storedActivity),
+  hasNext: z.boolean(),
+  total: z.number().int(),
+});
+export const alertListResponseSchema = z.object({
+  data: z.array(storedAlert),
+  hasNext: z.boolean(),
+  total: z.number().int(),
+});
+
+export const ingestResultSchema = z.object({
+  /** Records newly stored. */
+  accepted: z.number().int(),
+  /** Records whose id was already stored: ingest is idempotent by id. */
+  duplicates: z.number().int(),
+  /** Alerts raised by policies on this batch. */
+  alertsRaised: z.number().int(),
+  rejected: z.array(z.object({ index: z.number().int(), id: z.string().nullable(), reason: z.string() })),
+});
+export type IngestResult = z.infer<typeof ingestResultSchema>;
+
+export const adminSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  createdAt: z.number(),
+});
+export type Admin = z.infer<typeof adminSchema>;
+
+export const adminCreateSchema = z
+  .object({
+    email: z.email().max(254),
+    name: z.string().trim().min(1).max(100),
+    password: z.string().min(12, 'password must be at least 12 characters').max(200),
+  })
+  .strict();
+
+export const loginSchema = z.object({ email: z.string().max(254), password: z.string().max(200) }).strict();
+
+export const adminTokenCreateSchema = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+export const adminTokenSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  tokenHint: z.string(),
+  createdAt: z.number(),
+  lastUsedAt: z.number().nullable(),
+});
+export const adminTokenWithSecretSchema = z.object({ adminToken: adminTokenSchema, token: z.string() });
+
+export const POLICY_KINDS = ['activity', 'threshold'] as const;
+export const policyInputSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    kind: z.enum(POLICY_KINDS).default('activity'),
+    severity: z.enum(ALERT_SEVERITIES),
+    alertType: z
+      .string()
+      .regex(/^ALERT_[A-Z0-9_]+$/, 'must look like ALERT_*')
+      .default('ALERT_CABINET_EVENT_MATCH_AUDIT'),
+    filter: activityFilterSchema,
+    /** Threshold policies: raise when one user has this many matching activities within windowMinutes. */
+    threshold: z
+      .object({
+        count: z.number().int().min(2).max(100_000),
+        windowMinutes: z.number().int().min(1).max(10_080),
+      })
+      .nullable()
+      .default(null),
+    enabled: z.boolean().default(true),
+  })
+  .strict()
+  .refine((p) => (p.kind === 'threshold') === (p.threshold !== null), {
+    message: 'a threshold policy needs threshold {count, windowMinutes}; an activity policy takes none',
+    path: ['threshold'],
+  });
+export type PolicyInput = z.infer<typeof policyInputSchema>;
+export const policyPatchSchema = z.object({ enabled: z.boolean() }).strict();
+export const policySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(POLICY_KINDS),
+  severity: z.enum(ALERT_SEVERITIES),
+  alertType: z.string(),
+  filter: z.record(z.string(), z.unknown()),
+  threshold: z.object({ count: z.number(), windowMinutes: z.number() }).nullable(),
+  enabled: z.boolean(),
+  createdAt: z.number(),
+});
+export type Policy = z.infer<typeof policySchema>;
+
+export const previewRequestSchema = z.discriminatedUnion('dataType', [
+  z.object({
+    dataType: z.literal('activities'),
+    filter: activityFilterSchema.nullable().default(null),
+    format: formatSettingsSchema.default(formatSettingsSchema.parse({})),
+    limit: z.number().int().min(1).max(50).default(10),
+  }),
+  z.object({
+    dataType: z.literal('alerts'),
+    filter: alertFilterSchema.nullable().default(null),
+    format: formatSettingsSchema.default(formatSettingsSchema.parse({})),
+    limit: z.number().int().min(1).max(50).default(10),
+  }),
+]);
+export type PreviewRequest = z.infer<typeof previewRequestSchema>;
+export const previewResponseSchema = z.object({
+  dataType: z.enum(DATA_TYPES),
+  total: z.number().int(),
+  events: z.array(z.record(z.string(), z.unknown())),
+  /** The exact lines the SIEM would receive for those events, in the same order. */
+  cefLines: z.array(z.string()),
+});
+export type PreviewResponse = z.infer<typeof previewResponseSchema>;

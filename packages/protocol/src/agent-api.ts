@@ -1,0 +1,83 @@
+// The agent ↔ portal protocol (DESIGN §6): the config an agent reads (with its version as ETag),
+// the page it pulls per data type with a cursor, and the heartbeat it posts.
+import { z } from 'zod';
+import { formatSettingsSchema } from './format-settings.ts';
+import { dataTypesSchema, syslogTargetSchema } from './siem-agents.ts';
+import { activitySchema, alertSchema } from './records.ts';
+
+export const AGENT_API_PREFIX = '/api/agent/v1';
+export const PULL_LIMIT_MAX = 5000;
+export const PULL_LIMIT_DEFAULT = 1000;
+
+export const agentConfigSchema = z.object({
+  agentId: z.string(),
+  name: z.string(),
+  version: z.number().int(),
+  enabled: z.boolean(),
+  syslog: syslogTargetSchema,
+  format: formatSettingsSchema,
+  dataTypes: dataTypesSchema,
+  /** The agent re-reads its config at least this often. */
+  configPollIntervalMs: z.number().int(),
+  heartbeatIntervalMs: z.number().int(),
+  backfillHours: z.number(),
+  /** The portal's public URL, for the CEF portalURL field. */
+  portalUrl: z.string(),
+});
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+
+export const pullQuerySchema = z.object({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(PULL_LIMIT_MAX).default(PULL_LIMIT_DEFAULT),
+});
+export type PullQuery = z.infer<typeof pullQuerySchema>;
+
+export const activitiesPageSchema = z.object({
+  events: z.array(activitySchema.required({ createdAt: true })),
+  nextCursor: z.string(),
+  hasMore: z.boolean(),
+});
+export const alertsPageSchema = z.object({
+  events: z.array(alertSchema.required({ createdAt: true })),
+  nextCursor: z.string(),
+  hasMore: z.boolean(),
+});
+export type ActivitiesPage = z.infer<typeof activitiesPageSchema>;
+export type AlertsPage = z.infer<typeof alertsPageSchema>;
+
+const dataTypeCountersSchema = z.object({
+  eventsSent: z.number().int().nonnegative().default(0),
+  bytesSent: z.number().int().nonnegative().default(0),
+  batchesSent: z.number().int().nonnegative().default(0),
+  /** Seconds between now and the createdAt of the newest event sent. */
+  lagSeconds: z.number().nonnegative().nullable().default(null),
+});
+
+export const SYSLOG_STATES = ['connected', 'connecting', 'disconnected', 'idle'] as const;
+
+export const heartbeatSchema = z.object({
+  version: z.string().max(64),
+  host: z.string().max(255),
+  startedAt: z.number().int().nonnegative(),
+  configVersion: z.number().int().nonnegative().nullable().default(null),
+  counters: z
+    .object({
+      activities: dataTypeCountersSchema.default(dataTypeCountersSchema.parse({})),
+      alerts: dataTypeCountersSchema.default(dataTypeCountersSchema.parse({})),
+      syslogReconnects: z.number().int().nonnegative().default(0),
+      pullErrors: z.number().int().nonnegative().default(0),
+    })
+    .default({
+      activities: dataTypeCountersSchema.parse({}),
+      alerts: dataTypeCountersSchema.parse({}),
+      syslogReconnects: 0,
+      pullErrors: 0,
+    }),
+  syslog: z.object({ state: z.enum(SYSLOG_STATES), target: z.string().max(300) }),
+  /** Problems happening now; each becomes an agent notification until a heartbeat no longer reports it. */
+  errors: z
+    .array(z.object({ code: z.string().min(1).max(64), message: z.string().max(1000) }))
+    .max(20)
+    .default([]),
+});
+export type Heartbeat = z.infer<typeof heartbeatSchema>;
