@@ -14,7 +14,10 @@ import { makeTestCerts, removeTestCerts, type TestCerts } from '../../../../test
 const BIN = resolve(import.meta.dirname, '../../bin/cloudsiem.js');
 const dirs: string[] = [];
 const certs: TestCerts[] = [];
+const children: ChildProcessWithoutNullStreams[] = [];
 afterEach(() => {
+  // A failed assertion must not leave a portal running.
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   removeTestCerts(...certs.splice(0));
 });
@@ -23,6 +26,7 @@ function start(args: string[]) {
   const child = spawn(process.execPath, [BIN, 'portal', '--port', '0', ...args], {
     env: { ...process.env, CLOUDSIEM_ADMIN_PASSWORD: '' },
   });
+  children.push(child);
   const output = { out: '', err: '' };
   child.stdout.on('data', (chunk: Buffer) => (output.out += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (output.err += chunk.toString('utf8')));

@@ -7,6 +7,7 @@ import { getCookie } from 'hono/cookie';
 import { API_ERRORS, INGEST_BATCH_MAX } from '@cloudsiem/protocol';
 import { ZodError } from 'zod';
 import type { PortalContext } from '../context.ts';
+import { cleanJson, TooDeepError } from '../text.ts';
 import { ApiError, badRequest } from '../errors.ts';
 import { ADMIN_TOKEN_PREFIX, AGENT_TOKEN_PREFIX } from '../auth/secrets.ts';
 import type { PortalServices } from '../services/index.ts';
@@ -101,7 +102,14 @@ export class UnparsableRecord {
 function parseRecords(text: string, contentType: string): unknown[] {
   const trimmed = text.trimStart();
   let records: unknown[];
-  if (contentType.includes('ndjson') || contentType.includes('jsonl') || !trimmed.startsWith('[')) {
+  const lines = contentType.includes('ndjson') || contentType.includes('jsonl');
+  if (!lines && !trimmed.startsWith('[')) {
+    throw new ApiError(
+      'BAD_REQUEST',
+      'an application/json body must be an array of records; send NDJSON as application/x-ndjson',
+    );
+  }
+  if (lines) {
     records = [];
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
@@ -188,12 +196,14 @@ export function createApp(
   for (const def of routes) {
     app.on(def.method.toUpperCase(), def.path, async (c) => {
       const caller = await authenticate(c, def, services, settings.publicUrl);
-      const body = validate(def.body, await readBody(c, def), 'body');
-      const query = validate(def.query, c.req.query(), 'query');
+      // Ingest records are cleaned per record by the ingest service; everything else here.
+      const raw = await readBody(c, def);
+      const body = validate(def.body, def.bodyFormat === 'records' ? raw : cleanJson(raw), 'body');
+      const query = validate(def.query, cleanJson(c.req.query()), 'query');
       const result = await def.handler(c, {
         body,
         query,
-        params: c.req.param(),
+        params: cleanJson(c.req.param()) as Record<string, string>,
         caller,
       });
       if (result instanceof Response) return result;
@@ -209,6 +219,7 @@ export function createApp(
   app.onError((error, c) => {
     if (error instanceof ApiError) return errorResponse(c, error);
     if (error instanceof ZodError) return errorResponse(c, badRequest('body', error.issues));
+    if (error instanceof TooDeepError) return errorResponse(c, new ApiError('BAD_REQUEST', error.message));
     const requestId = c.res.headers.get('x-request-id') ?? randomUUID();
     logger.error(
       { err: error, requestId, method: c.req.method, path: c.req.path },

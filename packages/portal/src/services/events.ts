@@ -12,27 +12,18 @@ import {
   type IngestResult,
 } from '@cloudsiem/protocol';
 import type { PortalContext } from '../context.ts';
+import { cleanText } from '../text.ts';
 import { ApiError } from '../errors.ts';
 import { activityRow, alertRow } from '../store/columns.ts';
 import { deleteEventsBefore, getEvent, insertNewEvents, listEvents } from '../store/events.ts';
 import type { PolicyService } from './policies.ts';
 
-/**
- * NUL cannot be stored in PostgreSQL text, and lone surrogates cannot be encoded as UTF-8: both
- * are replaced at ingest (NUL by a space, as the CEF encoder would; a lone surrogate by U+FFFD),
- * so every store, API and CEF line carries the same characters.
- */
-function clean(value: string): string {
-  const wellFormed = value.toWellFormed();
-  return wellFormed.includes('\0') ? wellFormed.replaceAll('\0', ' ') : wellFormed;
-}
-
 function cleanRecord<T extends object>(record: T): T {
   for (const [key, value] of Object.entries(record)) {
-    if (typeof value === 'string') (record as Record<string, unknown>)[key] = clean(value);
+    if (typeof value === 'string') (record as Record<string, unknown>)[key] = cleanText(value);
     else if (Array.isArray(value)) {
       (record as Record<string, unknown>)[key] = value.map((v: unknown) =>
-        typeof v === 'string' ? clean(v) : v,
+        typeof v === 'string' ? cleanText(v) : v,
       );
     }
   }

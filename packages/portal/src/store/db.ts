@@ -2,11 +2,11 @@
 // `postgres://…` (optionally `?schema=NAME`) — and brings its schema up to date.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { dialectOps, type DialectOps, type StoreDialect } from './dialect.ts';
-import { migrationProvider } from './migrations.ts';
+import { migrate } from './migrations.ts';
 import type { Database } from './schema.ts';
 import { StoreError } from './errors.ts';
 
@@ -92,12 +92,7 @@ export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Sto
     parsed.dialect === 'sqlite' ? openSqlite(parsed.target) : openPostgres(parsed.target, parsed.schema);
   try {
     if (parsed.schema !== null) await sql`create schema if not exists ${sql.id(parsed.schema)}`.execute(db);
-    const { error } = await new Migrator({
-      db,
-      provider: migrationProvider(parsed.dialect),
-    }).migrateToLatest();
-    if (error !== undefined)
-      throw error instanceof Error ? error : new Error('migration failed', { cause: error });
+    await migrate(db as unknown as Kysely<unknown>, parsed.dialect);
   } catch (error) {
     await db.destroy();
     throw new StoreError(

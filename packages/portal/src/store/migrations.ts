@@ -1,6 +1,6 @@
 // Schema migrations, one list for SQLite and PostgreSQL. Only the ingest-order key differs:
 // SQLite's INTEGER PRIMARY KEY AUTOINCREMENT and PostgreSQL's bigint identity, both never reused.
-import { sql, type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
+import { sql, type Kysely, type Migration, type CreateTableBuilder } from 'kysely';
 import type { StoreDialect } from './dialect.ts';
 
 type AnyDb = Kysely<unknown>;
@@ -183,31 +183,36 @@ function initial(dialect: StoreDialect): Migration {
   };
 }
 
-/** Migrations by name; names sort in the order they run. */
-export function migrationProvider(dialect: StoreDialect): MigrationProvider {
-  return {
-    getMigrations: () => Promise.resolve({ '0001-initial': initial(dialect) }),
-  };
+/** Migrations by name, in the order they run. Append only; never edit one that shipped. */
+function migrations(dialect: StoreDialect): [string, Migration][] {
+  return [['0001-initial', initial(dialect)]];
 }
 
-/** Used by tests to start from nothing on a shared PostgreSQL. */
-export async function dropAll(db: AnyDb): Promise<void> {
-  for (const table of [
-    'activities',
-    'alerts',
-    'admins',
-    'sessions',
-    'admin_tokens',
-    'siem_agents',
-    'agent_cursors',
-    'agent_notifications',
-    'agent_heartbeats',
-    'policies',
-    'policy_hits',
-    'meta',
-    'kysely_migration',
-    'kysely_migration_lock',
-  ]) {
-    await sql`drop table if exists ${sql.table(table)}`.execute(db);
-  }
+/** Any number, the same in every portal process: serialises migrations of one PostgreSQL database. */
+const MIGRATION_LOCK_KEY = 0x0c10_d51f;
+
+/**
+ * Brings the schema up to date in one transaction. On PostgreSQL an advisory lock makes portals
+ * that start together take turns; the bookkeeping table is read directly (no catalogue-wide
+ * introspection, which would trip over other schemas being dropped at the same moment).
+ */
+export async function migrate(db: Kysely<unknown>, dialect: StoreDialect): Promise<string[]> {
+  return db.transaction().execute(async (trx) => {
+    if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(trx);
+    await sql`create table if not exists cloudsiem_migrations (name text primary key, applied_at bigint not null)`.execute(
+      trx,
+    );
+    const done = await sql<{ name: string }>`select name from cloudsiem_migrations`.execute(trx);
+    const applied = new Set(done.rows.map((r) => r.name));
+    const ran: string[] = [];
+    for (const [name, migration] of migrations(dialect)) {
+      if (applied.has(name)) continue;
+      await migration.up(trx);
+      await sql`insert into cloudsiem_migrations (name, applied_at) values (${name}, ${Date.now()})`.execute(
+        trx,
+      );
+      ran.push(name);
+    }
+    return ran;
+  });
 }

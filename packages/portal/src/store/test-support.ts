@@ -17,7 +17,7 @@ export interface StoreTarget {
 }
 
 async function postgresAnswers(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: TEST_PG_URL, connectionTimeoutMillis: 2000 });
+  const client = new pg.Client({ connectionString: TEST_PG_URL, connectionTimeoutMillis: 5000 });
   try {
     await client.connect();
     await client.query('select 1');

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { cleanJson, cleanText, MAX_JSON_DEPTH, TooDeepError } from './text.ts';
+
+describe('cleanText / cleanJson', () => {
+  it('turns NUL into a space and a lone surrogate into U+FFFD, leaving the rest as is', () => {
+    expect(cleanText('a\0b')).toBe('a b');
+    expect(cleanText('x\ud800y')).toBe('x\ufffdy');
+    expect(cleanText('😀 中 \t\r\n')).toBe('😀 中 \t\r\n');
+  });
+
+  it('cleans nested values and keys without touching other types', () => {
+    expect(cleanJson({ 'k\0': ['a\0', 1, true, null, { deep: 'z\0' }] })).toEqual({
+      'k ': ['a ', 1, true, null, { deep: 'z ' }],
+    });
+  });
+
+  it('refuses JSON nested deeper than MAX_JSON_DEPTH instead of overflowing the stack', () => {
+    const deep = JSON.parse(`${'['.repeat(5000)}${']'.repeat(5000)}`) as unknown;
+    expect(() => cleanJson(deep)).toThrow(TooDeepError);
+    const ok = JSON.parse(`${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`) as unknown;
+    expect(cleanJson(ok)).toEqual(ok);
+  });
+});
