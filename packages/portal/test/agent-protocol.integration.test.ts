@@ -70,7 +70,9 @@ describe.each(await storeTargets())('agent protocol on $name', (target) => {
     const query = new URLSearchParams();
     if (options.cursor !== undefined) query.set('cursor', options.cursor);
     if (options.limit !== undefined) query.set('limit', String(options.limit));
-    return portal.api('GET', `/api/agent/v1/${options.dataType ?? 'activities'}?${query}`, { token });
+    return portal.api('GET', `/api/agent/v1/${options.dataType ?? 'activities'}?${query.toString()}`, {
+      token,
+    });
   }
 
   async function page(token: string, options: Parameters<typeof pull>[1] = {}): Promise<Page> {
@@ -324,6 +326,24 @@ describe.each(await storeTargets())('agent protocol on $name', (target) => {
       expect(ids(await page(agent.token, { limit: 10 }))).toEqual(all.slice(2));
     });
 
+    it('keeps accepting a cursor it issued after retention has emptied the table', async () => {
+      // A quiet tenant: a few alerts, acknowledged, then nothing for longer than the retention.
+      const agent = await addAgent();
+      const old = await ingestAlerts('old', ['cloud-apps', 'cloud-apps']);
+      const first = await page(agent.token, { dataType: 'alerts' });
+      expect(ids(first)).toEqual(old);
+      portal.clock.advance(31 * DAY);
+      expect((await portal.portal.services.events.applyRetention()).alerts).toBe(2);
+
+      // The agent acknowledges with the cursor the portal gave it: that is not "past the newest".
+      const ack = await pull(agent.token, { dataType: 'alerts', cursor: first.nextCursor });
+      expect(ack.status, ack.text).toBe(200);
+      expect((ack.body as Page).events).toEqual([]);
+      const fresh = await ingestAlerts('fresh', ['cloud-apps']);
+      const next = await page(agent.token, { dataType: 'alerts', cursor: (ack.body as Page).nextCursor });
+      expect(ids(next)).toEqual(fresh);
+    });
+
     it('applies the data type filter to the pull, and an edited filter from the next pull on', async () => {
       const agent = await addAgent({
         dataTypes: { activities: { enabled: true, filter: { appName: { eq: ['GitHub'] } } } },
@@ -369,7 +389,7 @@ describe.each(await storeTargets())('agent protocol on $name', (target) => {
       expect(ids(restarted)).toEqual(wanted.slice(0, 2));
       const a2 = await page(agent.token, { dataType: 'alerts', cursor: restarted.nextCursor, limit: 2 });
       expect([ids(a2), a2.hasMore]).toEqual([wanted.slice(2), false]);
-      expect((await page(agent.token)).events).toEqual([]);
+      expect((await page(agent.token, { cursor: acts.cursor })).events).toEqual([]);
 
       const bad = await pull(agent.token, { dataType: 'alerts', cursor: 'nope' });
       expect([bad.status, bad.body.error.code]).toEqual([400, 'CURSOR_INVALID']);
@@ -543,6 +563,11 @@ describe.each(await storeTargets())('agent protocol on $name', (target) => {
       const view = await shown(agent.id);
       expect(view.lastHeartbeat).toMatchObject({ version: '1.2.3', host: 'collector-7' });
       expect(view.notifications).toEqual([]);
+      // The history for the details page holds the good heartbeat only.
+      const history = await portal.api('GET', `/api/v1/siem-agents/${agent.id}/heartbeats?since=0`);
+      expect(history.body.data.map((h: { heartbeat: { host: string } }) => h.heartbeat.host)).toEqual([
+        'collector-7',
+      ]);
     });
   });
 });

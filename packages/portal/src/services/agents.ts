@@ -407,8 +407,10 @@ export function createAgentService(context: PortalContext) {
       if (cursor === null) throw new ApiError('CURSOR_INVALID', 'the cursor is malformed');
       // A cursor from before a re-enable is stale: it is ignored, and the pull backfills instead.
       if (cursor.epoch === agent.cursor_epoch) {
-        if (cursor.position > upTo)
+        // Past the newest stored event is fine if retention deleted it: compare with what was ever issued.
+        if (cursor.position > upTo && cursor.position > (await ops.seqHighWater(db, dataType))) {
           throw new ApiError('CURSOR_INVALID', 'the cursor points past the newest event');
+        }
         committed = cursor.position;
         await commit(agent, dataType, committed);
       }
@@ -426,7 +428,8 @@ export function createAgentService(context: PortalContext) {
     });
     const full = rows.length === query.limit;
     const last = rows.at(-1);
-    const next = full && last !== undefined ? last.seq : upTo;
+    // Never behind the committed position (the table's newest rows may have been deleted).
+    const next = full && last !== undefined ? last.seq : Math.max(upTo, after);
     const hasMore = full && next < upTo;
     const nextCursor = encodeCursor({ epoch: agent.cursor_epoch, position: next });
     return `{"events":[${rows.map((r) => r.data).join(',')}],"nextCursor":"${nextCursor}","hasMore":${hasMore}}`;

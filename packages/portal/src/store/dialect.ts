@@ -17,6 +17,11 @@ export interface DialectOps {
    * SQLite has one writer already; PostgreSQL takes a transaction-scoped advisory lock.
    */
   lockIngest(trx: Transaction<Database>): Promise<void>;
+  /**
+   * The highest seq the table's generator ever handed out, deleted rows included: a cursor at or
+   * below it was issued by this portal, even after retention emptied the table.
+   */
+  seqHighWater(db: Kysely<Database>, table: 'activities' | 'alerts'): Promise<number>;
 }
 
 /** Any number the portal fits in one advisory-lock key; the same in every portal process. */
@@ -31,6 +36,19 @@ export function dialectOps(name: StoreDialect): DialectOps {
       lockIngest: async (trx) => {
         await sql`select pg_advisory_xact_lock(${INGEST_LOCK_KEY})`.execute(trx);
       },
+      seqHighWater: async (db, table) => {
+        const name = await sql<{
+          name: string | null;
+        }>`select pg_get_serial_sequence(${table}, 'seq') as name`.execute(db);
+        const sequence = name.rows[0]?.name;
+        if (sequence === null || sequence === undefined) return 0;
+        const last = await sql<{
+          last_value: number;
+          is_called: boolean;
+        }>`select last_value, is_called from ${sql.raw(sequence)}`.execute(db);
+        const row = last.rows[0];
+        return row === undefined || !row.is_called ? 0 : Number(row.last_value);
+      },
     };
   }
   return {
@@ -39,6 +57,12 @@ export function dialectOps(name: StoreDialect): DialectOps {
     // substr and length both count characters, so this is an exact prefix test.
     startsWith: (haystack, needle) => sql<SqlBool>`substr(${haystack}, 1, length(${needle})) = ${needle}`,
     lockIngest: () => Promise.resolve(),
+    seqHighWater: async (db, table) => {
+      const row = await sql<{ seq: number }>`select seq from sqlite_sequence where name = ${table}`.execute(
+        db,
+      );
+      return Number(row.rows[0]?.seq ?? 0);
+    },
   };
 }
 
