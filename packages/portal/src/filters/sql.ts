@@ -131,9 +131,9 @@ function numberCondition(col: Expression<number | null>, op: string, operand: un
     case 'neq':
       return notIn(col, unique(operand as number[]));
     case 'gte':
-      return and([notNull(col), sql<SqlBool>`${col} >= ${operand as number}`]);
+      return and([notNull(col), sql<SqlBool>`${col} >= ${operand}`]);
     default:
-      return and([notNull(col), sql<SqlBool>`${col} <= ${operand as number}`]);
+      return and([notNull(col), sql<SqlBool>`${col} <= ${operand}`]);
   }
 }
 

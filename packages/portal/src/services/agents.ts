@@ -53,6 +53,13 @@ function settingsOf(row: AgentRow): AgentSettings {
   return JSON.parse(row.settings) as AgentSettings;
 }
 
+function agentDeleted(): ApiError {
+  return new ApiError(
+    'AGENT_DELETED',
+    'this SIEM agent was deleted in the portal: stop it, or add a new agent and run it with the new token',
+  );
+}
+
 const TOKEN_INVALID_MESSAGE =
   'the agent token is not valid (mistyped, or regenerated in the portal): regenerate the token in the portal and restart the agent with the new one';
 
@@ -274,10 +281,7 @@ export function createAgentService(context: PortalContext) {
     const matches = secretMatches(parts?.secret ?? '', found?.token_hash ?? UNKNOWN_SECRET_HASH);
     if (found === undefined || !matches) throw new ApiError('TOKEN_INVALID', TOKEN_INVALID_MESSAGE);
     if (found.deleted_at !== null) {
-      throw new ApiError(
-        'AGENT_DELETED',
-        'this SIEM agent was deleted in the portal: stop it, or add a new agent and run it with the new token',
-      );
+      throw agentDeleted();
     }
     const owner = await db
       .selectFrom('admins')
@@ -328,10 +332,7 @@ export function createAgentService(context: PortalContext) {
         .where('id', '=', agent.id)
         .executeTakeFirst();
       if (fresh === undefined || fresh.deleted_at !== null) {
-        throw new ApiError(
-          'AGENT_DELETED',
-          'this SIEM agent was deleted in the portal: stop it, or add a new agent and run it with the new token',
-        );
+        throw agentDeleted();
       }
       current = fresh;
     }

@@ -18,17 +18,25 @@ function activities(prefix: string, n: number) {
   }));
 }
 
+function servicesOf(
+  store: Awaited<ReturnType<typeof openTestStore>>,
+  clock: ReturnType<typeof fakeClock>,
+  retentionDays: number,
+) {
+  return createServices({
+    store,
+    clock,
+    logger: silentLogger,
+    settings: { ...DEFAULT_SETTINGS, publicUrl: 'http://portal.test', retentionDays },
+  });
+}
+
 describe.each(await storeTargets())('retention on $name', (target) => {
   it('deletes only what is past retention, in batches, activities and alerts alike', async () => {
     const store = await openTestStore(target);
     const clock = fakeClock();
     try {
-      const services = createServices({
-        store,
-        clock,
-        logger: silentLogger,
-        settings: { ...DEFAULT_SETTINGS, publicUrl: 'http://portal.test', retentionDays: 30 },
-      });
+      const services = servicesOf(store, clock, 30);
       await services.events.ingestActivities(activities('old', 23));
       await services.events.ingestAlerts([
         { id: 'old-alert', timestamp: 1, type: 'ALERT_X', policyName: 'p', severity: 'low' },
@@ -48,12 +56,7 @@ describe.each(await storeTargets())('retention on $name', (target) => {
     const store = await openTestStore(target);
     const clock = fakeClock();
     try {
-      const services = createServices({
-        store,
-        clock,
-        logger: silentLogger,
-        settings: { ...DEFAULT_SETTINGS, publicUrl: 'http://portal.test', retentionDays: 0 },
-      });
+      const services = servicesOf(store, clock, 0);
       await services.events.ingestActivities(activities('a', 3));
       clock.advance(400 * DAY);
       expect(await services.events.applyRetention()).toEqual({ activities: 0, alerts: 0 });
