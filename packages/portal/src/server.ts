@@ -16,6 +16,7 @@ import { openStore, DEFAULT_DATABASE_URL } from './store/db.ts';
 import { createServices, type PortalServices } from './services/index.ts';
 import { portalRoutes } from './routes/index.ts';
 import { createApp } from './http/app.ts';
+import { BUILTIN_POLICIES } from './simulator/generator.ts';
 
 export interface PortalOptions {
   databaseUrl?: string;
@@ -31,6 +32,8 @@ export interface PortalOptions {
   /** The first admin's password when one is created (else generated). */
   firstAdminPassword?: string;
   retentionIntervalMs?: number;
+  /** On a first start (empty store), add the built-in policies so alerts appear. Default true. */
+  builtinPolicies?: boolean;
 }
 
 export interface Portal {
@@ -74,6 +77,8 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
   let server: ServerType | undefined;
   try {
     const firstAdmin = await services.admins.ensureFirstAdmin(options.firstAdminPassword);
+    if (firstAdmin !== null && options.builtinPolicies !== false)
+      await services.policies.ensure(BUILTIN_POLICIES);
     const routes = portalRoutes(services, context);
     const app = createApp(context, services, routes);
     server = serve({

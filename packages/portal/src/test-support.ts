@@ -62,6 +62,8 @@ export async function startTestPortal(
     // Unexpected errors (500s) print, so a failing test says why.
     logger: { info() {}, warn() {}, error: (obj, msg) => console.error(msg, obj) },
     firstAdminPassword: password,
+    // Tests create the policies they need.
+    builtinPolicies: false,
     ...(options.settings === undefined ? {} : { settings: options.settings }),
   });
   const admin = (await portal.services.admins.list())[0];

@@ -61,6 +61,13 @@ describe('cloudsiem portal', () => {
       body: JSON.stringify({ email: login![1], password: login![2] }),
     });
     expect(signIn.status).toBe(200);
+    // A first start adds the built-in policies, so simulated traffic raises alerts at once.
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const policies = (await (await fetch(`${url}/api/v1/policies`, { headers: { cookie } })).json()) as {
+      data: { name: string; kind: string }[];
+    };
+    expect(policies.data.length).toBeGreaterThanOrEqual(4);
+    expect(policies.data.map((p) => p.kind)).toContain('threshold');
     expect(await stop(first)).toBe(0);
     // The log lines never carry the password.
     expect(
