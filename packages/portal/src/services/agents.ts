@@ -28,7 +28,7 @@ import {
   tokenHint,
   UNKNOWN_SECRET_HASH,
 } from '../auth/secrets.ts';
-import { backfillStart, maxSeq, pullEvents } from '../store/events.ts';
+import { backfillStart, maxSeq, pullEvents, type PulledRow } from '../store/events.ts';
 import type { SiemAgentsTable } from '../store/schema.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { agentStatus } from './status.ts';
@@ -46,6 +46,8 @@ export type AgentRow = SiemAgentsTable;
 const TOUCH_EVERY_MS = 5000;
 /** Heartbeats kept per agent for the status history. */
 const HEARTBEAT_HISTORY_MS = 7 * 86_400_000;
+/** Seq windows one pull reads at most before answering (with hasMore) instead of scanning on. */
+const PULL_WINDOWS = 16;
 /** How often a long-polled config is re-read from the store. */
 const LONG_POLL_STEP_MS = 1000;
 
@@ -421,17 +423,28 @@ export function createAgentService(context: PortalContext) {
     // Pin the start of a first pull, so the backfill window does not slide while the agent works.
     if (committed === null || after > committed) await commit(agent, dataType, after);
 
-    const rows = await pullEvents(db, ops, dataType, {
-      after,
-      upTo,
-      filter: selection.filter,
-      limit: query.limit,
-    });
-    const full = rows.length === query.limit;
-    const last = rows.at(-1);
+    // Read in seq windows: each query covers a bounded range, so its cost stays bounded whatever
+    // plan the database picks (PostgreSQL without fresh statistics sorts the whole range
+    // otherwise), and a selective filter cannot make one request scan the whole backlog.
+    const rows: PulledRow[] = [];
+    let scanned = after;
+    for (let window = 0; rows.length < query.limit && scanned < upTo && window < PULL_WINDOWS; window += 1) {
+      const wanted = query.limit - rows.length;
+      const span = selection.filter === null ? wanted * 2 : Math.max(wanted * 8, 10_000);
+      const to = Math.min(upTo, scanned + span);
+      const page = await pullEvents(db, ops, dataType, {
+        after: scanned,
+        upTo: to,
+        filter: selection.filter,
+        limit: wanted,
+      });
+      rows.push(...page);
+      const last = page.at(-1);
+      scanned = page.length === wanted && last !== undefined ? last.seq : to;
+    }
     // Never behind the committed position (the table's newest rows may have been deleted).
-    const next = full && last !== undefined ? last.seq : Math.max(upTo, after);
-    const hasMore = full && next < upTo;
+    const next = Math.max(scanned, after);
+    const hasMore = next < upTo;
     const nextCursor = encodeCursor({ epoch: agent.cursor_epoch, position: next });
     return `{"events":[${rows.map((r) => r.data).join(',')}],"nextCursor":"${nextCursor}","hasMore":${hasMore}}`;
   }

@@ -33,9 +33,15 @@ function initial(dialect: StoreDialect): Migration {
         .addColumn('is_admin', 'integer')
         .addColumn('data', 'text', (c) => c.notNull())
         .execute();
-      for (const column of ['created_at', 'timestamp', 'user_name', 'app_name', 'category']) {
+      for (const column of ['created_at', 'timestamp', 'app_name', 'category']) {
         await db.schema.createIndex(`activities_${column}`).on('activities').column(column).execute();
       }
+      // Threshold policies count one user's activities within a time window; user filters use it too.
+      await db.schema
+        .createIndex('activities_user_name_timestamp')
+        .on('activities')
+        .columns(['user_name', 'timestamp'])
+        .execute();
 
       await withSeq(db.schema.createTable('alerts'), dialect)
         .addColumn('id', 'text', (c) => c.notNull().unique())
