@@ -27,6 +27,8 @@ export interface PortalSettings {
   /** Pull requests per second per agent and data type, and the burst allowed above it. */
   pullRatePerSecond: number;
   pullBurst: number;
+  /** The fewest seqs one window of a filtered pull scans (a pull reads at most 16 windows). */
+  pullScanWindow: number;
   sessionTtlMs: number;
 }
 
@@ -37,6 +39,7 @@ export const DEFAULT_SETTINGS: Omit<PortalSettings, 'publicUrl'> = {
   heartbeatIntervalMs: 60_000,
   pullRatePerSecond: 200,
   pullBurst: 400,
+  pullScanWindow: 10_000,
   sessionTtlMs: 12 * 3600_000,
 };
 

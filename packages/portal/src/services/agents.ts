@@ -430,7 +430,7 @@ export function createAgentService(context: PortalContext) {
     let scanned = after;
     for (let window = 0; rows.length < query.limit && scanned < upTo && window < PULL_WINDOWS; window += 1) {
       const wanted = query.limit - rows.length;
-      const span = selection.filter === null ? wanted * 2 : Math.max(wanted * 8, 10_000);
+      const span = selection.filter === null ? wanted * 2 : Math.max(wanted * 8, portal.pullScanWindow);
       const to = Math.min(upTo, scanned + span);
       const page = await pullEvents(db, ops, dataType, {
         after: scanned,
