@@ -14,6 +14,8 @@ import type { PortalServices } from '../services/index.ts';
 import { RawJson, type Caller, type RouteDef } from './route.ts';
 
 export const SESSION_COOKIE = 'cloudsiem_session';
+/** The id each request's answer and log lines carry, so a 500 can be found in the log. */
+const requestIds = new WeakMap<Request, string>();
 const JSON_BODY_MAX_BYTES = 1024 * 1024;
 const RECORDS_BODY_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -186,7 +188,9 @@ export function createApp(
   const { logger, settings } = context;
 
   app.use('*', async (c, next) => {
-    c.header('x-request-id', randomUUID());
+    const requestId = randomUUID();
+    requestIds.set(c.req.raw, requestId);
+    c.header('x-request-id', requestId);
     c.header('x-content-type-options', 'nosniff');
     c.header('referrer-policy', 'no-referrer');
     c.header('cache-control', 'no-store');
@@ -220,7 +224,8 @@ export function createApp(
     if (error instanceof ApiError) return errorResponse(c, error);
     if (error instanceof ZodError) return errorResponse(c, badRequest('body', error.issues));
     if (error instanceof TooDeepError) return errorResponse(c, new ApiError('BAD_REQUEST', error.message));
-    const requestId = c.res.headers.get('x-request-id') ?? randomUUID();
+    const requestId = requestIds.get(c.req.raw) ?? randomUUID();
+    c.header('x-request-id', requestId);
     logger.error(
       { err: error, requestId, method: c.req.method, path: c.req.path },
       'Request failed with an unexpected error',
