@@ -51,6 +51,7 @@ describe('cloudsiem portal', () => {
     const database = `sqlite:${join(dir, 'portal.db')}`;
     const first = start(['--database', database]);
     const url = await listening(first);
+    await waitFor(() => /First admin created: .*\n/.test(first.output.out), 'the first admin line', 5000);
     const login = /First admin created: (\S+) \/ (\S+)/.exec(first.output.out);
     expect(login?.[1]).toBe('admin@cloudsiem.local');
     const health = await fetch(`${url}/healthz`);

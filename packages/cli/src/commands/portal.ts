@@ -130,8 +130,13 @@ export const portal: Command = async (argv) => {
     }
     throw error;
   }
-  printStartBanner(running, (line) => process.stdout.write(`${line}\n`));
-  await untilSignal();
+  // Listen for signals before saying we listen: a supervisor may stop us the moment it reads it.
+  const stopped = untilSignal();
+  // One write, so whoever reads the output sees the whole banner at once.
+  const banner: string[] = [];
+  printStartBanner(running, (line) => banner.push(line));
+  process.stdout.write(`${banner.join('\n')}\n`);
+  await stopped;
   await running.close();
   return 0;
 };

@@ -119,6 +119,8 @@ export const receive: Command = async (argv) => {
     if (outputFd !== undefined) closeSync(outputFd);
     throw error;
   }
+  // Listen for signals before saying we listen: a supervisor may stop us the moment it reads it.
+  const stopped = untilSignal();
   const via = protocol === 'udp' ? 'udp' : `${protocol}, ${framing} framing`;
   const where = host.includes(':') ? `[${host}]` : host;
   process.stderr.write(
@@ -127,7 +129,7 @@ export const receive: Command = async (argv) => {
 
   // A closed stdout (`receive | head`) stops the receiver like a signal would.
   const stdoutClosed = new Promise<string>((resolve) => process.stdout.once('error', () => resolve('EPIPE')));
-  await Promise.race([untilSignal(), stdoutClosed]);
+  await Promise.race([stopped, stdoutClosed]);
   await receiver.close();
   if (output !== process.stdout) {
     await new Promise<void>((resolve) => output.end(() => resolve()));

@@ -83,8 +83,10 @@ export const up: Command = async (argv) => {
   const samples = loadSamples();
   const sender = createSender({ protocol: 'tcp', host: '127.0.0.1', port: receiver.port });
 
+  // Listen for signals before announcing ourselves: Ctrl-C may come the moment the banner shows.
+  const stopped = untilSignal();
   process.stdout.write(
-    `cloudsiem up (demo: portal and agent are not built yet)\n` +
+    `cloudsiem up (demo until the agent lands: receiver + encoder; run the portal with 'cloudsiem portal')\n` +
       `  syslog receiver  127.0.0.1:${receiver.port}, appending to ${outputPath}\n` +
       `  sending about ${rate} events/s (1 alert in 10); Ctrl-C stops\n`,
   );
@@ -136,7 +138,7 @@ export const up: Command = async (argv) => {
     last = { activities: sentActivities, alerts: sentAlerts, at: now };
   }, STATUS_INTERVAL_MS);
 
-  await untilSignal();
+  await stopped;
   clearInterval(tick);
   clearInterval(status);
   await pending;
