@@ -1086,6 +1086,16 @@ describe.each(await storeTargets())('admin REST API on $name', (target) => {
         parameters: { name: string; in: string }[];
       };
       expect(agentOp.parameters).toContainEqual(expect.objectContaining({ name: 'id', in: 'path' }));
+      // Every route documents the errors its kind of caller and its validated input can bring.
+      const described = (path: string, method: string) =>
+        JSON.stringify((paths[path]![method] as { responses: object }).responses);
+      for (const code of ['UNAUTHENTICATED', 'CSRF_REJECTED', 'BAD_REQUEST', 'PAYLOAD_TOO_LARGE']) {
+        expect(described('/api/v1/ingest/activities', 'post')).toContain(code);
+      }
+      for (const code of ['TOKEN_INVALID', 'TOKEN_OWNER_REMOVED', 'AGENT_DELETED', 'CURSOR_INVALID']) {
+        expect(described('/api/agent/v1/activities', 'get')).toContain(code);
+      }
+      expect(described('/healthz', 'get')).not.toContain('UNAUTHENTICATED');
     });
 
     it('answers an unknown route with a 404 JSON error body', async () => {

@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document, generated from the route declarations and their zod schemas
 // (zod's own JSON Schema output), never written by hand.
 import { z } from 'zod';
-import { API_ERRORS, apiErrorBodySchema, CLOUDSIEM_VERSION } from '@cloudsiem/protocol';
+import { API_ERRORS, apiErrorBodySchema, CLOUDSIEM_VERSION, type ApiErrorCode } from '@cloudsiem/protocol';
 import type { RouteDef } from './route.ts';
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
@@ -20,6 +20,20 @@ function queryParameters(schema: z.ZodType): unknown[] {
     required: json.required?.includes(name) ?? false,
     schema: s,
   }));
+}
+
+/** What authenticating each kind of caller can answer, on every route of that kind. */
+const AUTH_ERRORS: Record<RouteDef['auth'], readonly ApiErrorCode[]> = {
+  admin: ['UNAUTHENTICATED', 'FORBIDDEN', 'CSRF_REJECTED'],
+  agent: ['TOKEN_INVALID', 'TOKEN_OWNER_REMOVED', 'AGENT_DELETED'],
+  public: [],
+};
+
+/** The route's own errors plus those its kind of caller and its validated input bring. */
+export function errorsOf(def: RouteDef): ApiErrorCode[] {
+  const validated: ApiErrorCode[] =
+    def.body !== undefined || def.query !== undefined || def.bodyFormat === 'records' ? ['BAD_REQUEST'] : [];
+  return [...new Set([...AUTH_ERRORS[def.auth], ...validated, ...(def.errors ?? [])])];
 }
 
 export function openApiDocument(routes: readonly RouteDef[], publicUrl: string): object {
@@ -42,7 +56,7 @@ export function openApiDocument(routes: readonly RouteDef[], publicUrl: string):
             description: 'OK',
             content: { 'application/json': { schema: jsonSchema(def.response, 'output') } },
           };
-    for (const code of def.errors ?? []) {
+    for (const code of errorsOf(def)) {
       const httpStatus = String(API_ERRORS[code].status);
       const existing = responses[httpStatus] as { description: string } | undefined;
       const description = `${code}: ${API_ERRORS[code].meaning}`;

@@ -41,8 +41,24 @@ export interface RouteDef<B = unknown, Q = unknown> {
   query?: z.ZodType<Q>;
   response?: z.ZodType;
   successStatus?: 200 | 201 | 204;
+  /**
+   * The errors this route answers beyond those every route of its kind does (authentication for
+   * its `auth`, BAD_REQUEST when it has a body or query schema): the OpenAPI document adds those.
+   */
   errors?: ApiErrorCode[];
   handler(c: Context, input: RouteInput<B, Q>): Promise<unknown>;
+}
+
+/** The signed-in admin of an `auth: 'admin'` route (the app has authenticated them already). */
+export function adminOf(caller: Caller): Admin {
+  if (caller.admin === null) throw new Error('admin route without an admin caller');
+  return caller.admin;
+}
+
+/** The agent of an `auth: 'agent'` route. */
+export function agentOf(caller: Caller): AgentRow {
+  if (caller.agent === null) throw new Error('agent route without an agent caller');
+  return caller.agent;
 }
 
 /** Declares a route with its input types inferred from its schemas. */

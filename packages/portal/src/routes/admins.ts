@@ -13,16 +13,9 @@ import { z } from 'zod';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import type { PortalContext } from '../context.ts';
 import type { PortalServices } from '../services/index.ts';
-import { route, type Caller, type RouteDef } from '../http/route.ts';
+import { adminOf, route, type RouteDef } from '../http/route.ts';
 import { SESSION_COOKIE } from '../http/app.ts';
 import { ApiError } from '../errors.ts';
-
-const ADMIN_ERRORS = ['UNAUTHENTICATED', 'FORBIDDEN', 'CSRF_REJECTED'] as const;
-
-function me(caller: Caller) {
-  if (caller.admin === null) throw new Error('admin route without an admin caller');
-  return caller.admin;
-}
 
 export function adminRoutes({ admins }: PortalServices, { settings }: PortalContext): RouteDef[] {
   const secure = settings.publicUrl.startsWith('https:');
@@ -35,7 +28,7 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
       auth: 'public',
       body: loginSchema,
       response: z.object({ admin: adminSchema }),
-      errors: ['LOGIN_FAILED', 'BAD_REQUEST', 'RATE_LIMITED'],
+      errors: ['LOGIN_FAILED', 'RATE_LIMITED'],
       handler: async (c, { body }) => {
         const { admin, sessionId, expiresAt } = await admins.login(body.email, body.password);
         setCookie(c, SESSION_COOKIE, sessionId, {
@@ -55,7 +48,6 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
       tag: 'Admins',
       auth: 'admin',
       successStatus: 204,
-      errors: [...ADMIN_ERRORS],
       handler: async (c, { caller }) => {
         if (caller.sessionId !== null) await admins.logout(caller.sessionId);
         deleteCookie(c, SESSION_COOKIE, { path: '/' });
@@ -69,8 +61,7 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
       tag: 'Admins',
       auth: 'admin',
       response: z.object({ admin: adminSchema }),
-      errors: [...ADMIN_ERRORS],
-      handler: (_c, { caller }) => Promise.resolve({ admin: me(caller) }),
+      handler: (_c, { caller }) => Promise.resolve({ admin: adminOf(caller) }),
     }),
     route({
       method: 'get',
@@ -79,7 +70,6 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
       tag: 'Admins',
       auth: 'admin',
       response: z.object({ data: z.array(adminSchema) }),
-      errors: [...ADMIN_ERRORS],
       handler: async () => ({ data: await admins.list() }),
     }),
     route({
@@ -91,7 +81,7 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
       body: adminCreateSchema,
       response: adminSchema,
       successStatus: 201,
-      errors: [...ADMIN_ERRORS, 'BAD_REQUEST', 'CONFLICT'],
+      errors: ['CONFLICT'],
       handler: (_c, { body }) => admins.create(body),
     }),
     route({
@@ -102,7 +92,7 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
       tag: 'Admins',
       auth: 'admin',
       successStatus: 204,
-      errors: [...ADMIN_ERRORS, 'NOT_FOUND', 'CONFLICT'],
+      errors: ['NOT_FOUND', 'CONFLICT'],
       handler: async (_c, { params }) => {
         await admins.remove(params.id ?? '');
         return undefined;
@@ -115,8 +105,7 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
       tag: 'Admins',
       auth: 'admin',
       response: z.object({ data: z.array(adminTokenSchema) }),
-      errors: [...ADMIN_ERRORS],
-      handler: async (_c, { caller }) => ({ data: await admins.listApiTokens(me(caller).id) }),
+      handler: async (_c, { caller }) => ({ data: await admins.listApiTokens(adminOf(caller).id) }),
     }),
     route({
       method: 'post',
@@ -127,8 +116,7 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
       body: adminTokenCreateSchema,
       response: adminTokenWithSecretSchema,
       successStatus: 201,
-      errors: [...ADMIN_ERRORS, 'BAD_REQUEST'],
-      handler: (_c, { body, caller }) => admins.createApiToken(me(caller).id, body.name),
+      handler: (_c, { body, caller }) => admins.createApiToken(adminOf(caller).id, body.name),
     }),
     route({
       method: 'delete',
@@ -137,10 +125,10 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
       tag: 'Admins',
       auth: 'admin',
       successStatus: 204,
-      errors: [...ADMIN_ERRORS, 'NOT_FOUND'],
+      errors: ['NOT_FOUND'],
       handler: async (_c, { params, caller }) => {
         if (params.id === undefined) throw new ApiError('NOT_FOUND', 'no token id');
-        await admins.revokeApiToken(me(caller).id, params.id);
+        await admins.revokeApiToken(adminOf(caller).id, params.id);
         return undefined;
       },
     }),

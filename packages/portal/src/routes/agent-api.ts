@@ -11,15 +11,7 @@ import {
 } from '@cloudsiem/protocol';
 import { z } from 'zod';
 import type { PortalServices } from '../services/index.ts';
-import { RawJson, route, type RouteDef } from '../http/route.ts';
-import type { AgentRow } from '../services/agents.ts';
-
-const AUTH_ERRORS = ['TOKEN_INVALID', 'TOKEN_OWNER_REMOVED', 'AGENT_DELETED'] as const;
-
-function self(agent: AgentRow | null): AgentRow {
-  if (agent === null) throw new Error('agent route without an agent caller');
-  return agent;
-}
+import { agentOf, RawJson, route, type RouteDef } from '../http/route.ts';
 
 export function agentApiRoutes({ agents }: PortalServices): RouteDef[] {
   const pull = (dataType: DataType, response: z.ZodType) =>
@@ -31,16 +23,9 @@ export function agentApiRoutes({ agents }: PortalServices): RouteDef[] {
       auth: 'agent',
       query: pullQuerySchema,
       response,
-      errors: [
-        ...AUTH_ERRORS,
-        'AGENT_DISABLED',
-        'DATA_TYPE_DISABLED',
-        'CURSOR_INVALID',
-        'RATE_LIMITED',
-        'BAD_REQUEST',
-      ],
+      errors: ['AGENT_DISABLED', 'DATA_TYPE_DISABLED', 'CURSOR_INVALID', 'RATE_LIMITED'],
       handler: async (_c, { query, caller }) =>
-        new RawJson(await agents.pull(self(caller.agent), dataType, query)),
+        new RawJson(await agents.pull(agentOf(caller), dataType, query)),
     });
 
   return [
@@ -53,9 +38,8 @@ export function agentApiRoutes({ agents }: PortalServices): RouteDef[] {
       auth: 'agent',
       query: z.object({ wait: z.coerce.number().int().min(0).max(60).optional() }).strict(),
       response: agentConfigSchema,
-      errors: [...AUTH_ERRORS, 'BAD_REQUEST'],
       handler: async (c, { caller, query }) => {
-        let agent = self(caller.agent);
+        let agent = agentOf(caller);
         const presented = c.req.header('if-none-match');
         if (query.wait !== undefined && query.wait > 0 && presented === `"v${agent.config_version}"`) {
           agent = await agents.waitForChange(
@@ -82,9 +66,8 @@ export function agentApiRoutes({ agents }: PortalServices): RouteDef[] {
       auth: 'agent',
       body: heartbeatSchema,
       successStatus: 204,
-      errors: [...AUTH_ERRORS, 'BAD_REQUEST'],
       handler: async (_c, { body, caller }) => {
-        await agents.heartbeat(self(caller.agent), body);
+        await agents.heartbeat(agentOf(caller), body);
         return undefined;
       },
     }),

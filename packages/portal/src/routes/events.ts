@@ -16,8 +16,6 @@ import { route, type RouteDef } from '../http/route.ts';
 import { UnparsableRecord } from '../http/app.ts';
 import { ApiError, badRequest } from '../errors.ts';
 
-const ADMIN_ERRORS = ['UNAUTHENTICATED', 'FORBIDDEN'] as const;
-
 /** GET lists take the same fields as query parameters; `filters` is JSON text. */
 const listQuerySchema = z
   .object({
@@ -77,7 +75,6 @@ export function eventRoutes({ events }: PortalServices): RouteDef[] {
         auth: 'admin',
         body: request,
         response,
-        errors: [...ADMIN_ERRORS, 'BAD_REQUEST'],
         handler: (_c, { body }) => events.list(dataType, body),
       }),
       route({
@@ -88,7 +85,6 @@ export function eventRoutes({ events }: PortalServices): RouteDef[] {
         auth: 'admin',
         query: listQuerySchema,
         response,
-        errors: [...ADMIN_ERRORS, 'BAD_REQUEST'],
         handler: (_c, { query }) => list(fromQuery(query)),
       }),
       route({
@@ -98,7 +94,7 @@ export function eventRoutes({ events }: PortalServices): RouteDef[] {
         tag: 'Events',
         auth: 'admin',
         response: record,
-        errors: [...ADMIN_ERRORS, 'NOT_FOUND'],
+        errors: ['NOT_FOUND'],
         handler: (_c, { params }) => events.get(dataType, params.id ?? ''),
       }),
       route<unknown[]>({
@@ -109,7 +105,7 @@ export function eventRoutes({ events }: PortalServices): RouteDef[] {
         auth: 'admin',
         bodyFormat: 'records',
         response: ingestResultSchema,
-        errors: [...ADMIN_ERRORS, 'BAD_REQUEST', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'],
+        errors: ['PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'],
         handler: async (_c, { body }) => {
           const records = body;
           const unparsable = new Map<number, string>();

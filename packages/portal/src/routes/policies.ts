@@ -2,9 +2,8 @@
 import { ADMIN_API_PREFIX, policyInputSchema, policyPatchSchema, policySchema } from '@cloudsiem/protocol';
 import { z } from 'zod';
 import type { PortalServices } from '../services/index.ts';
-import { route, type RouteDef } from '../http/route.ts';
+import { adminOf, route, type RouteDef } from '../http/route.ts';
 
-const ADMIN_ERRORS = ['UNAUTHENTICATED', 'FORBIDDEN', 'CSRF_REJECTED'] as const;
 const BASE = `${ADMIN_API_PREFIX}/policies`;
 
 export function policyRoutes({ policies }: PortalServices): RouteDef[] {
@@ -16,7 +15,6 @@ export function policyRoutes({ policies }: PortalServices): RouteDef[] {
       tag: 'Policies',
       auth: 'admin',
       response: z.object({ data: z.array(policySchema) }),
-      errors: [...ADMIN_ERRORS],
       handler: async () => ({ data: await policies.list() }),
     }),
     route({
@@ -29,8 +27,7 @@ export function policyRoutes({ policies }: PortalServices): RouteDef[] {
       body: policyInputSchema,
       response: policySchema,
       successStatus: 201,
-      errors: [...ADMIN_ERRORS, 'BAD_REQUEST'],
-      handler: (_c, { body, caller }) => policies.create(body, caller.admin?.id ?? null),
+      handler: (_c, { body, caller }) => policies.create(body, adminOf(caller).id),
     }),
     route({
       method: 'patch',
@@ -40,7 +37,7 @@ export function policyRoutes({ policies }: PortalServices): RouteDef[] {
       auth: 'admin',
       body: policyPatchSchema,
       response: policySchema,
-      errors: [...ADMIN_ERRORS, 'BAD_REQUEST', 'NOT_FOUND'],
+      errors: ['NOT_FOUND'],
       handler: (_c, { params, body }) => policies.setEnabled(params.id ?? '', body.enabled),
     }),
     route({
@@ -50,7 +47,7 @@ export function policyRoutes({ policies }: PortalServices): RouteDef[] {
       tag: 'Policies',
       auth: 'admin',
       successStatus: 204,
-      errors: [...ADMIN_ERRORS, 'NOT_FOUND'],
+      errors: ['NOT_FOUND'],
       handler: async (_c, { params }) => {
         await policies.remove(params.id ?? '');
         return undefined;

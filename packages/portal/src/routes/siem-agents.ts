@@ -12,15 +12,9 @@ import {
 } from '@cloudsiem/protocol';
 import { z } from 'zod';
 import type { PortalServices } from '../services/index.ts';
-import { route, type Caller, type RouteDef } from '../http/route.ts';
+import { adminOf, route, type RouteDef } from '../http/route.ts';
 
-const ADMIN_ERRORS = ['UNAUTHENTICATED', 'FORBIDDEN', 'CSRF_REJECTED'] as const;
 const BASE = `${ADMIN_API_PREFIX}/siem-agents`;
-
-function adminId(caller: Caller): string {
-  if (caller.admin === null) throw new Error('admin route without an admin caller');
-  return caller.admin.id;
-}
 
 export function siemAgentRoutes({ agents, preview }: PortalServices): RouteDef[] {
   const id = (params: Record<string, string>) => params.id ?? '';
@@ -32,7 +26,6 @@ export function siemAgentRoutes({ agents, preview }: PortalServices): RouteDef[]
       tag: 'SIEM agents',
       auth: 'admin',
       response: z.object({ data: z.array(siemAgentSchema) }),
-      errors: [...ADMIN_ERRORS],
       handler: async () => ({ data: await agents.list() }),
     }),
     route({
@@ -44,8 +37,7 @@ export function siemAgentRoutes({ agents, preview }: PortalServices): RouteDef[]
       body: siemAgentInputSchema,
       response: siemAgentWithTokenSchema,
       successStatus: 201,
-      errors: [...ADMIN_ERRORS, 'BAD_REQUEST'],
-      handler: (_c, { body, caller }) => agents.create(adminId(caller), body),
+      handler: (_c, { body, caller }) => agents.create(adminOf(caller).id, body),
     }),
     route({
       method: 'post',
@@ -55,7 +47,6 @@ export function siemAgentRoutes({ agents, preview }: PortalServices): RouteDef[]
       auth: 'admin',
       body: previewRequestSchema,
       response: previewResponseSchema,
-      errors: [...ADMIN_ERRORS, 'BAD_REQUEST'],
       handler: (_c, { body }) => preview.preview(body),
     }),
     route({
@@ -65,7 +56,7 @@ export function siemAgentRoutes({ agents, preview }: PortalServices): RouteDef[]
       tag: 'SIEM agents',
       auth: 'admin',
       response: siemAgentSchema,
-      errors: [...ADMIN_ERRORS, 'NOT_FOUND'],
+      errors: ['NOT_FOUND'],
       handler: (_c, { params }) => agents.get(id(params)),
     }),
     route({
@@ -77,7 +68,7 @@ export function siemAgentRoutes({ agents, preview }: PortalServices): RouteDef[]
       auth: 'admin',
       body: siemAgentPatchSchema,
       response: siemAgentSchema,
-      errors: [...ADMIN_ERRORS, 'BAD_REQUEST', 'NOT_FOUND'],
+      errors: ['NOT_FOUND'],
       handler: (_c, { params, body }) => agents.update(id(params), body),
     }),
     route({
@@ -87,8 +78,8 @@ export function siemAgentRoutes({ agents, preview }: PortalServices): RouteDef[]
       tag: 'SIEM agents',
       auth: 'admin',
       response: siemAgentWithTokenSchema,
-      errors: [...ADMIN_ERRORS, 'NOT_FOUND'],
-      handler: (_c, { params, caller }) => agents.regenerateToken(adminId(caller), id(params)),
+      errors: ['NOT_FOUND'],
+      handler: (_c, { params, caller }) => agents.regenerateToken(adminOf(caller).id, id(params)),
     }),
     route({
       method: 'post',
@@ -97,7 +88,7 @@ export function siemAgentRoutes({ agents, preview }: PortalServices): RouteDef[]
       tag: 'SIEM agents',
       auth: 'admin',
       response: siemAgentSchema,
-      errors: [...ADMIN_ERRORS, 'NOT_FOUND'],
+      errors: ['NOT_FOUND'],
       handler: (_c, { params }) => agents.update(id(params), { enabled: false }),
     }),
     route({
@@ -107,7 +98,7 @@ export function siemAgentRoutes({ agents, preview }: PortalServices): RouteDef[]
       tag: 'SIEM agents',
       auth: 'admin',
       response: siemAgentSchema,
-      errors: [...ADMIN_ERRORS, 'NOT_FOUND'],
+      errors: ['NOT_FOUND'],
       handler: (_c, { params }) => agents.update(id(params), { enabled: true }),
     }),
     route({
@@ -117,7 +108,7 @@ export function siemAgentRoutes({ agents, preview }: PortalServices): RouteDef[]
       tag: 'SIEM agents',
       auth: 'admin',
       successStatus: 204,
-      errors: [...ADMIN_ERRORS, 'NOT_FOUND'],
+      errors: ['NOT_FOUND'],
       handler: async (_c, { params }) => {
         await agents.remove(id(params));
         return undefined;
@@ -130,7 +121,7 @@ export function siemAgentRoutes({ agents, preview }: PortalServices): RouteDef[]
       tag: 'SIEM agents',
       auth: 'admin',
       query: z.object({ since: z.coerce.number().int().nonnegative().optional() }).strict(),
-      errors: [...ADMIN_ERRORS, 'NOT_FOUND', 'BAD_REQUEST'],
+      errors: ['NOT_FOUND'],
       handler: async (_c, { params, query }) => ({
         data: await agents.heartbeats(id(params), query.since),
       }),
