@@ -1,5 +1,6 @@
 // Argument parsing shared by the sub-commands: node:util parseArgs, with every problem
 // turned into a CliError (exit code 2) that names the option.
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliError } from './cli-error.ts';
 
@@ -36,4 +37,14 @@ export function parseChoice<T extends string>(
   if (text === undefined && fallback !== undefined) return fallback;
   if (text !== undefined && (choices as readonly string[]).includes(text)) return text as T;
   throw new CliError(`${option} must be one of ${choices.join(', ')}, got ${JSON.stringify(text ?? '')}`);
+}
+
+/** Reads a certificate or key file named by an option; a problem names the option and the file. */
+export function readPem(file: string, option: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CliError(`cannot read ${option} ${file}: ${reason}`);
+  }
 }

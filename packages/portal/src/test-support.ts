@@ -71,8 +71,8 @@ export async function startTestPortal(
   const { token } = await portal.services.admins.createApiToken(admin.id, 'tests');
   const api: TestPortal['api'] = async (method, path, opts = {}) => {
     const headers: Record<string, string> = { ...opts.headers };
-    const token = opts.token === undefined ? tokenForTests : opts.token;
-    if (token !== null) headers.authorization = `Token ${token}`;
+    const presented = opts.token === undefined ? token : opts.token;
+    if (presented !== null) headers.authorization = `Token ${presented}`;
     let body: string | undefined;
     if (opts.body !== undefined) {
       body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
@@ -92,7 +92,6 @@ export async function startTestPortal(
     }
     return { status: response.status, headers: response.headers, body: parsed, text };
   };
-  const tokenForTests = token;
   return {
     portal,
     url: portal.url,

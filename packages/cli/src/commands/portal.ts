@@ -1,9 +1,8 @@
 // `cloudsiem portal`: the portal alone (DESIGN §2) — the store (SQLite by default, or
 // PostgreSQL), the admin REST API and the agent API over HTTP or HTTPS. Runs until SIGINT/SIGTERM.
-import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { DEFAULT_DATABASE_URL, StoreError, startPortal, type Portal } from '@cloudsiem/portal';
-import { parseCommandArgs, parsePort } from '../args.ts';
+import { parseCommandArgs, parsePort, readPem } from '../args.ts';
 import { CliError, type Command } from '../cli-error.ts';
 import { untilSignal } from '../signals.ts';
 
@@ -30,16 +29,6 @@ Options:
 Environment:
   CLOUDSIEM_ADMIN_PASSWORD  the first admin's password, when the store has no admin yet
                             (otherwise one is generated and printed once)`;
-
-function readPem(file: string, option: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new CliError(
-      `cannot read ${option} ${file}: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-}
 
 function positiveNumber(text: string | undefined, option: string, fallback: number): number {
   if (text === undefined) return fallback;

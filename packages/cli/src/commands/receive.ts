@@ -1,9 +1,9 @@
 // `cloudsiem receive`: a test SIEM. Listens for syslog over TCP, UDP or TLS (loopback by default)
 // and prints one line per message, raw or, with --json, decoded from CEF; runs until SIGINT/SIGTERM.
-import { closeSync, createWriteStream, openSync, readFileSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync } from 'node:fs';
 import { decode } from '@cloudsiem/cef';
 import { FRAMINGS, PROTOCOLS, startReceiver, type Protocol } from '@cloudsiem/syslog';
-import { parseChoice, parseCommandArgs, parsePort } from '../args.ts';
+import { parseChoice, parseCommandArgs, parsePort, readPem } from '../args.ts';
 import { CliError, type Command } from '../cli-error.ts';
 import { untilSignal } from '../signals.ts';
 
@@ -22,15 +22,6 @@ Options:
   --cert FILE --key FILE  the server certificate chain and key (PEM), required for tls
   --output FILE           append the lines to FILE instead of printing them
   -h, --help              this help`;
-
-function readPem(file: string, option: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new CliError(`cannot read ${option} ${file}: ${reason}`);
-  }
-}
 
 /** Some senders end an octet-counted message with a line break; it is not part of the message. */
 function withoutTrailingBreak(message: string): string {

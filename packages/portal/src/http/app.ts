@@ -11,6 +11,7 @@ import { cleanJson, TooDeepError } from '../text.ts';
 import { ApiError, badRequest } from '../errors.ts';
 import { ADMIN_TOKEN_PREFIX, AGENT_TOKEN_PREFIX } from '../auth/secrets.ts';
 import type { PortalServices } from '../services/index.ts';
+import { UnparsableRecord } from '../services/events.ts';
 import { RawJson, type Caller, type RouteDef } from './route.ts';
 
 export const SESSION_COOKIE = 'cloudsiem_session';
@@ -93,11 +94,6 @@ function parseJson(text: string): unknown {
       `the body is not valid JSON: ${error instanceof Error ? error.message : 'parse error'}`,
     );
   }
-}
-
-/** A record that is not JSON stays in the batch as this marker, so it is rejected with its index. */
-export class UnparsableRecord {
-  constructor(readonly reason: string) {}
 }
 
 /** A JSON array, or NDJSON (one record per line, blank lines skipped). */

@@ -13,7 +13,6 @@ import {
 import { z } from 'zod';
 import type { PortalServices } from '../services/index.ts';
 import { route, type RouteDef } from '../http/route.ts';
-import { UnparsableRecord } from '../http/app.ts';
 import { ApiError, badRequest } from '../errors.ts';
 
 /** GET lists take the same fields as query parameters; `filters` is JSON text. */
@@ -106,21 +105,8 @@ export function eventRoutes({ events }: PortalServices): RouteDef[] {
         bodyFormat: 'records',
         response: ingestResultSchema,
         errors: ['PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'],
-        handler: async (_c, { body }) => {
-          const records = body;
-          const unparsable = new Map<number, string>();
-          records.forEach((r, index) => {
-            if (r instanceof UnparsableRecord) unparsable.set(index, r.reason);
-          });
-          const good = records.map((r) => (r instanceof UnparsableRecord ? null : r));
-          const result =
-            dataType === 'activities' ? await events.ingestActivities(good) : await events.ingestAlerts(good);
-          for (const rejection of result.rejected) {
-            const reason = unparsable.get(rejection.index);
-            if (reason !== undefined) rejection.reason = reason;
-          }
-          return result;
-        },
+        handler: (_c, { body }) =>
+          dataType === 'activities' ? events.ingestActivities(body) : events.ingestAlerts(body),
       }),
     );
   }

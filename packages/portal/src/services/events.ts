@@ -12,28 +12,26 @@ import {
   type IngestResult,
 } from '@cloudsiem/protocol';
 import type { PortalContext } from '../context.ts';
-import { cleanText } from '../text.ts';
-import { ApiError } from '../errors.ts';
+import { cleanJson, TooDeepError } from '../text.ts';
+import { ApiError, issuesFrom } from '../errors.ts';
 import { activityRow, alertRow } from '../store/columns.ts';
 import { deleteEventsBefore, getEvent, insertNewEvents, listEvents } from '../store/events.ts';
 import type { PolicyService } from './policies.ts';
 
-function cleanRecord<T extends object>(record: T): T {
-  for (const [key, value] of Object.entries(record)) {
-    if (typeof value === 'string') (record as Record<string, unknown>)[key] = cleanText(value);
-    else if (Array.isArray(value)) {
-      (record as Record<string, unknown>)[key] = value.map((v: unknown) =>
-        typeof v === 'string' ? cleanText(v) : v,
-      );
-    }
-  }
-  return record;
+/** A line of an NDJSON batch that is not JSON: it stays in the batch, to be rejected by its index. */
+export class UnparsableRecord {
+  constructor(readonly reason: string) {}
 }
 
-function reasonOf(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  return issues
-    .map((i) => (i.path.length > 0 ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
-    .join('; ');
+/** Cleans a record's text (see text.ts) before validation; a record nested absurdly deep is refused. */
+function cleaned(item: unknown): { item: unknown } | { reason: string } {
+  if (item instanceof UnparsableRecord) return { reason: item.reason };
+  try {
+    return { item: cleanJson(item) };
+  } catch (error) {
+    if (error instanceof TooDeepError) return { reason: error.message };
+    throw error;
+  }
 }
 
 function idOf(item: unknown): string | null {
@@ -60,14 +58,22 @@ function validate<T extends { createdAt?: number }>(
 ): Validated<T & { createdAt: number }> {
   const good: (T & { createdAt: number })[] = [];
   const rejected: IngestResult['rejected'] = [];
-  items.forEach((item, index) => {
-    const parsed = schema.safeParse(item);
+  items.forEach((raw, index) => {
+    const input = cleaned(raw);
+    if ('reason' in input) {
+      rejected.push({ index, id: null, reason: input.reason });
+      return;
+    }
+    const parsed = schema.safeParse(input.item);
     if (!parsed.success) {
-      rejected.push({ index, id: idOf(item), reason: reasonOf(parsed.error.issues) });
+      const reason = issuesFrom('', parsed.error.issues)
+        .map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`))
+        .join('; ');
+      rejected.push({ index, id: idOf(input.item), reason });
       return;
     }
     // createdAt is the portal's ingest time whatever the client sent: the cursor and backfill rely on it.
-    good.push(cleanRecord({ ...parsed.data, createdAt: now }));
+    good.push({ ...parsed.data, createdAt: now });
   });
   return { good, rejected };
 }

@@ -64,11 +64,12 @@ export function createPolicyService({ store, clock }: PortalContext) {
       .where('deleted_at', 'is', null)
       .where('enabled', '=', 1)
       .execute();
-    const compiled = rows.map((row) => ({
-      policy: toPolicy(row),
-      filter: JSON.parse(row.filter) as Filter,
-      matches: compileMatcher('activities', JSON.parse(row.filter) as Filter),
-    }));
+    const compiled = rows.map((row) => {
+      const policy = toPolicy(row);
+      // The stored filter passed activityFilterSchema when the policy was created.
+      const filter = policy.filter as Filter;
+      return { policy, filter, matches: compileMatcher('activities', filter) };
+    });
     cache = { at: now, compiled };
     return compiled;
   }
