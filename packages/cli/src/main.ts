@@ -11,6 +11,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'the portal alone: store, admin API, agent API',
     load: async () => (await import('./commands/portal.ts')).portal,
   },
+  agent: {
+    summary: 'the SIEM agent: pull from the portal, send CEF to the SIEM (--token TOKEN)',
+    load: async () => (await import('./commands/agent.ts')).agent,
+  },
   receive: {
     summary: 'a test SIEM: listen on loopback and print each syslog message',
     load: async () => (await import('./commands/receive.ts')).receive,

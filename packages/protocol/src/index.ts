@@ -6,3 +6,4 @@ export * from './api-errors.ts';
 export * from './siem-agents.ts';
 export * from './agent-api.ts';
 export * from './admin-api.ts';
+export * from './agent-token.ts';

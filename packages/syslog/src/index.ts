@@ -33,6 +33,6 @@ export {
   type Framing,
 } from './framing.ts';
 export { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
-export { SyslogError, SYSLOG_ERRORS, type SyslogErrorCode } from './errors.ts';
+export { SyslogError, SYSLOG_ERRORS, formatAddress, type SyslogErrorCode } from './errors.ts';
 export type { TlsClientOptions } from './transport/tls.ts';
 export * from './header.ts';

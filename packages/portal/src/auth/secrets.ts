@@ -9,12 +9,19 @@ import {
   timingSafeEqual,
   type ScryptOptions,
 } from 'node:crypto';
+import { AGENT_TOKEN_SECRET_CHARS } from '@cloudsiem/protocol';
 
-/** `csat_` cloudsiem agent token, `csadm_` admin API token: prefixes secret scanners can key on. */
-export const AGENT_TOKEN_PREFIX = 'csat_';
+export {
+  AGENT_TOKEN_PREFIX,
+  formatAgentToken,
+  parseAgentToken,
+  type AgentTokenParts,
+} from '@cloudsiem/protocol';
+
+/** `csadm_` admin API token: a prefix secret scanners can key on (agent tokens: `csat_`, in protocol). */
 export const ADMIN_TOKEN_PREFIX = 'csadm_';
 const SECRET_BYTES = 32;
-const SECRET_CHARS = 43; // base64url of 32 bytes
+const SECRET_CHARS = AGENT_TOKEN_SECRET_CHARS; // base64url of 32 bytes
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const B64URL = /^[A-Za-z0-9_-]+$/;
 
@@ -39,28 +46,6 @@ export function secretMatches(secret: string, storedHash: string): boolean {
   const presented = Buffer.from(hashSecret(secret), 'hex');
   const stored = Buffer.from(storedHash, 'hex');
   return stored.length === presented.length && timingSafeEqual(presented, stored);
-}
-
-export interface AgentTokenParts {
-  portalUrl: string;
-  agentId: string;
-  secret: string;
-}
-
-export function formatAgentToken({ portalUrl, agentId, secret }: AgentTokenParts): string {
-  return `${AGENT_TOKEN_PREFIX}${Buffer.from(portalUrl).toString('base64url')}.${agentId}.${secret}`;
-}
-
-/** Splits an agent token; `null` when it is not one (the caller answers TOKEN_INVALID). */
-export function parseAgentToken(token: string): AgentTokenParts | null {
-  if (!token.startsWith(AGENT_TOKEN_PREFIX) || token.length > 2048) return null;
-  const [url, agentId, secret, ...rest] = token.slice(AGENT_TOKEN_PREFIX.length).split('.');
-  if (url === undefined || agentId === undefined || secret === undefined || rest.length > 0) return null;
-  if (!B64URL.test(url) || !UUID.test(agentId) || secret.length !== SECRET_CHARS || !B64URL.test(secret))
-    return null;
-  const portalUrl = Buffer.from(url, 'base64url').toString('utf8');
-  if (!/^https?:\/\/[^\s]+$/.test(portalUrl)) return null;
-  return { portalUrl, agentId, secret };
 }
 
 export interface AdminTokenParts {
