@@ -1,7 +1,9 @@
-// `cloudsiem up` (what `npm start` runs) through the real binary: CEF lines reach
-// data/received.cef within seconds, every one decodes, and Ctrl-C stops it with nothing lost.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// `cloudsiem up` (what `npm start` runs) through the real binary: the portal, the simulator, the
+// local receiver and a SIEM agent in one process. CEF lines reach data/received.cef within
+// seconds, the portal reports the agent Connected, Ctrl-C stops it with every sent line received,
+// and a second start resumes where the first stopped (no line twice).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,9 +11,12 @@ import { decode } from '@cloudsiem/cef';
 import { waitFor } from '../../../../test/support/wait.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/cloudsiem.js');
+const PASSWORD = 'up-test-password-1234';
 
 const dirs: string[] = [];
+const children: ChildProcess[] = [];
 afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -23,33 +28,100 @@ function lines(path: string): string[] {
     : [];
 }
 
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+}
+
+function startUp(dataDir: string, extra: string[] = []): Run {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'up', '--port', '0', '--syslog-port', '0', '--rate', '200', '--data-dir', dataDir, ...extra],
+    { env: { ...process.env, CLOUDSIEM_ADMIN_PASSWORD: PASSWORD } },
+  );
+  children.push(child);
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  const exit = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  return { child, output: () => out, exit };
+}
+
+/** The status of the up agent as the portal reports it, through the admin API (a real sign-in). */
+async function agentStatus(run: Run): Promise<string | undefined> {
+  const url = /portal (http:\/\/127\.0\.0\.1:\d+)/.exec(run.output())?.[1];
+  if (url === undefined) return undefined;
+  const login = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'admin@cloudsiem.local', password: PASSWORD }),
+  });
+  const cookie = login.headers.get('set-cookie')?.split(';')[0] ?? '';
+  const list = (await (await fetch(`${url}/api/v1/siem-agents`, { headers: { cookie } })).json()) as {
+    data: { name: string; status: string }[];
+  };
+  return list.data.find((a) => a.name === 'Local receiver (cloudsiem up)')?.status;
+}
+
+async function stop(run: Run): Promise<{ sent: number; received: number }> {
+  run.child.kill('SIGINT');
+  expect(await run.exit, run.output()).toBe(0);
+  const stopped = /Stopped: (\d+) events sent by the agent, (\d+) lines received\./.exec(run.output());
+  expect(stopped, run.output()).not.toBeNull();
+  return { sent: Number(stopped![1]), received: Number(stopped![2]) };
+}
+
 describe('cloudsiem up', () => {
-  it('streams decodable CEF into data/received.cef and stops cleanly on SIGINT', async () => {
+  it('streams CEF into data/received.cef within seconds, shows the agent Connected, stops cleanly, resumes', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cloudsiem-up-'));
     dirs.push(dataDir);
     const received = join(dataDir, 'received.cef');
-    const child = spawn(process.execPath, [BIN, 'up', '--port', '0', '--rate', '500', '--data-dir', dataDir]);
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-    const exit = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    try {
-      await waitFor(() => lines(received).length >= 200, '200 lines in received.cef', 10_000);
-    } finally {
-      child.kill('SIGINT');
-    }
-    expect(await exit).toBe(0);
 
+    const first = startUp(dataDir);
+    await waitFor(() => lines(received).length >= 50, '50 lines in received.cef', 10_000);
+    let status: string | undefined;
+    for (let i = 0; i < 20 && status !== 'connected'; i++) {
+      status = await agentStatus(first);
+      if (status !== 'connected') await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(status).toBe('connected');
+    expect(first.output()).toMatch(/sign in\s+admin@cloudsiem\.local \/ up-test-password-1234/);
+    await waitFor(
+      () => /agent connected, syslog connected: activities/.test(first.output()),
+      'a status line',
+    );
+    const one = await stop(first);
+    const afterFirst = lines(received);
+    expect(one.received).toBe(afterFirst.length);
+    expect(one.sent).toBe(afterFirst.length);
+    // The admin password kept for the sandbox is readable by its owner only.
+    expect(statSync(join(dataDir, 'first-admin.txt')).mode & 0o077).toBe(0);
+
+    const second = startUp(dataDir);
+    await waitFor(() => lines(received).length >= afterFirst.length + 50, '50 more lines', 10_000);
+    const two = await stop(second);
     const all = lines(received);
+    expect(all.length).toBe(afterFirst.length + two.received);
+
     const decoded = all.map((line) => decode(line));
     expect(decoded.every((event) => event.vendor === 'MCAS' && event.product === 'SIEM_Agent')).toBe(true);
-    expect(new Set(decoded.map((event) => event.signature.startsWith('ALERT_'))).size).toBe(2);
-    // Every event sent was received: the final line reports both counts.
-    const stopped = /Stopped: (\d+) events sent, (\d+) lines received\./.exec(out);
-    expect(stopped, out).not.toBeNull();
-    expect(Number(stopped![1])).toBe(all.length);
-    expect(Number(stopped![2])).toBe(all.length);
-    expect(new Set(decoded.map((event) => event.extension.externalId)).size).toBe(all.length);
+    expect(decoded.some((event) => event.signature.startsWith('EVENT_CATEGORY_'))).toBe(true);
+    // The second start resumed at the first one's acknowledged position: nothing twice.
+    const ids = decoded.map((event) => event.extension.externalId);
+    expect(new Set(ids).size).toBe(all.length);
+  }, 60_000);
+
+  it('runs without the agent when asked: the portal is up, nothing is sent', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cloudsiem-up-'));
+    dirs.push(dataDir);
+    const run = startUp(dataDir, ['--no-agent']);
+    await waitFor(() => /Ctrl-C stops everything/.test(run.output()), 'the banner', 10_000);
+    expect(run.output()).toMatch(/agent\s+off \(--no-agent\)/);
+    const url = /portal (http:\/\/127\.0\.0\.1:\d+)/.exec(run.output())![1]!;
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const { sent, received } = await stop(run);
+    expect([sent, received]).toEqual([0, 0]);
   });
 
   it('refuses a bad rate with exit code 2 and one clear line', async () => {

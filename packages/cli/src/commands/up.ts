@@ -1,153 +1,285 @@
-// `cloudsiem up`: the main job. Until the portal and the agent land (see README), this is a demo
-// of the data path that already exists: sample activities and alerts → CEF encoder → syslog TCP
-// sender → a local receiver that appends every line to data/received.cef.
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// `cloudsiem up` (`npm start`, DESIGN §2): the main job in one process on the embedded default —
+// the portal (SQLite under ./data), the connected-app simulator, a local syslog receiver that
+// appends every line to data/received.cef, and a SIEM agent created through the portal's own API
+// and running against that receiver. Ctrl-C stops everything, the agent acknowledging what it sent.
+import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { createActivityEncoder, createAlertEncoder } from '@cloudsiem/cef';
-import { createSender, startReceiver } from '@cloudsiem/syslog';
-import { activitySchema, alertSchema, type Activity, type Alert } from '@cloudsiem/protocol';
+import { join, resolve } from 'node:path';
+import { pino } from 'pino';
+import { createPortalClient, createRotatingLogFile, startAgent, type RunningAgent } from '@cloudsiem/agent';
+import { StoreError, startPortal, type Portal } from '@cloudsiem/portal';
+import { startInProcessSimulation } from '@cloudsiem/portal/simulator';
+import { CLOUDSIEM_VERSION, type SiemAgent, type SiemAgentWithToken } from '@cloudsiem/protocol';
+import { startReceiver, type Receiver } from '@cloudsiem/syslog';
 import { parseCommandArgs, parsePort } from '../args.ts';
 import { CliError, type Command } from '../cli-error.ts';
 import { untilSignal } from '../signals.ts';
 
-const USAGE = `Usage: cloudsiem up [--port N] [--rate EVENTS_PER_S] [--data-dir DIR]
+const USAGE = `Usage: cloudsiem up [options]
 
-Demo until the portal and agent exist: a syslog receiver on 127.0.0.1:PORT (default 5514) appends
-every line it receives to DIR/received.cef (default ./data), fed with sample activities and alerts
-through the real CEF encoder and syslog sender. Ctrl-C stops it.`;
+Runs the whole system on this machine: the portal on http://127.0.0.1:PORT (SQLite in DIR), the
+connected-app simulator, a syslog receiver on 127.0.0.1 that appends every line to
+DIR/received.cef, and a SIEM agent created through the portal's API that streams to it.
 
-const FIXTURES = resolve(import.meta.dirname, '../../../cef/fixtures/mcas-compat.jsonl');
-const STATUS_INTERVAL_MS = 5_000;
-const TICK_MS = 200;
+Options:
+  --port N            the portal's port (default 8080; 0 picks a free one)
+  --syslog-port N     the local receiver's TCP port (default 5514; 0 picks a free one)
+  --data-dir DIR      where the database, logs and received.cef go (default ./data)
+  --rate N            simulated activities per second (default 20)
+  --no-simulator      no simulated traffic (ingest your own through the API)
+  --no-agent          no SIEM agent (run 'cloudsiem agent --token …' yourself)
+  --no-receiver       no local receiver: the agent sends to 127.0.0.1:SYSLOG_PORT, your own SIEM
+  --status-interval S seconds between status lines (default 5)
+  -h, --help          this help
 
-interface Samples {
-  activities: Activity[];
-  alerts: Alert[];
+Logs of the portal and the agent go to DIR/portal.log and DIR/agent.log.`;
+
+/** The SIEM agent `up` creates, found again by name on the next start. */
+export const UP_AGENT_NAME = 'Local receiver (cloudsiem up)';
+const ADMIN_PASSWORD_FILE = 'first-admin.txt';
+
+interface Api {
+  call<T>(method: string, path: string, body?: unknown): Promise<T>;
 }
 
-/** The records of Microsoft's published samples, as templates for the demo's events. */
-function loadSamples(): Samples {
-  const samples: Samples = { activities: [], alerts: [] };
-  for (const line of readFileSync(FIXTURES, 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
-    const { kind, record } = JSON.parse(line) as { kind: string; record: unknown };
-    if (kind === 'activity') samples.activities.push(activitySchema.parse(record));
-    else samples.alerts.push(alertSchema.parse(record));
+function portalApi(portal: Portal, token: string): Api {
+  return {
+    async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+      const response = await fetch(`${portal.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Token ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      if (!response.ok)
+        throw new CliError(`the portal answered ${response.status} to ${method} ${path}: ${text}`, 1);
+      return JSON.parse(text) as T;
+    },
+  };
+}
+
+/** The agent from the last start (pointed at this receiver, with a new token), or a new one. */
+async function ensureAgent(api: Api, syslogPort: number): Promise<SiemAgentWithToken> {
+  const { data: agents } = await api.call<{ data: SiemAgent[] }>('GET', '/api/v1/siem-agents');
+  const existing = agents.find((a) => a.name === UP_AGENT_NAME);
+  const syslog = { host: '127.0.0.1', port: syslogPort, protocol: 'tcp' as const, framing: 'lf' as const };
+  if (existing === undefined) {
+    return api.call<SiemAgentWithToken>('POST', '/api/v1/siem-agents', {
+      name: UP_AGENT_NAME,
+      syslog,
+      format: { format: 'generic', includeSystemName: true },
+    });
   }
-  return samples;
+  await api.call('PATCH', `/api/v1/siem-agents/${existing.id}`, { syslog, enabled: true });
+  // The token is stored only as a hash: a new start takes a new one (the old one stops working).
+  return api.call<SiemAgentWithToken>('POST', `/api/v1/siem-agents/${existing.id}/regenerate-token`);
+}
+
+function positive(text: string | undefined, option: string, fallback: number, max: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0) || value > max) {
+    throw new CliError(`${option} must be a number from 1 to ${max}, got ${JSON.stringify(text)}`);
+  }
+  return value;
 }
 
 export const up: Command = async (argv) => {
   const { values } = parseCommandArgs(
     argv,
-    { port: { type: 'string' }, rate: { type: 'string' }, 'data-dir': { type: 'string' } },
+    {
+      port: { type: 'string' },
+      'syslog-port': { type: 'string' },
+      'data-dir': { type: 'string' },
+      rate: { type: 'string' },
+      'no-simulator': { type: 'boolean' },
+      'no-agent': { type: 'boolean' },
+      'no-receiver': { type: 'boolean' },
+      'status-interval': { type: 'string' },
+    },
     USAGE,
   );
-  if (values.help) {
+  if (values.help === true) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const port = parsePort(values.port ?? '5514', '--port');
-  const rate = Number(values.rate ?? '50');
-  if (!Number.isFinite(rate) || rate <= 0 || rate > 100_000) {
-    throw new CliError(`--rate must be a number of events per second from 1 to 100000, got ${values.rate}`);
-  }
+  const portalPort = parsePort(values.port ?? '8080', '--port');
+  const syslogPort = parsePort(values['syslog-port'] ?? '5514', '--syslog-port');
+  const rate = positive(values.rate, '--rate', 20, 100_000);
+  const statusIntervalS = positive(values['status-interval'], '--status-interval', 5, 3600);
+  if (values['no-receiver'] === true && syslogPort === 0)
+    throw new CliError('--no-receiver needs --syslog-port: the port your own syslog server listens on');
   const dataDir = resolve(values['data-dir'] ?? 'data');
   mkdirSync(dataDir, { recursive: true });
-  const outputPath = join(dataDir, 'received.cef');
+  const receivedPath = join(dataDir, 'received.cef');
+  const firstAdminPassword = process.env.CLOUDSIEM_ADMIN_PASSWORD || undefined;
+  if (firstAdminPassword !== undefined && firstAdminPassword.length < 12)
+    throw new CliError('CLOUDSIEM_ADMIN_PASSWORD must be at least 12 characters');
 
-  const output = createWriteStream(outputPath, { flags: 'a' });
-  let received = 0;
-  const receiver = await startReceiver({
-    protocol: 'tcp',
-    host: '127.0.0.1',
-    port,
-    framing: 'lf',
-    onMessage: (message) => {
-      received++;
-      output.write(`${message}\n`);
-    },
-  });
+  const portalLog = createRotatingLogFile({ directory: dataDir, fileName: 'portal.log' });
+  const agentLog = createRotatingLogFile({ directory: dataDir, fileName: 'agent.log' });
+  let portal: Portal;
+  try {
+    portal = await startPortal({
+      databaseUrl: `sqlite:${join(dataDir, 'cloudsiem.db')}`,
+      host: '127.0.0.1',
+      port: portalPort,
+      logger: pino({ base: { service: 'cloudsiem-portal' } }, portalLog),
+      ...(firstAdminPassword === undefined ? {} : { firstAdminPassword }),
+    });
+  } catch (error) {
+    if (error instanceof StoreError) throw new CliError(error.message, 1);
+    if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE')
+      throw new CliError(`cannot listen on port ${portalPort}: it is in use (pick another with --port)`, 1);
+    throw error;
+  }
 
-  const settings = {
-    format: 'generic',
-    timeFormat: 'rfc5424',
-    includePri: false,
-    systemName: null,
-    portalUrl: 'http://localhost:8080',
-    deviceVersion: '0.1.0',
-  } as const;
-  const encodeActivity = createActivityEncoder(settings);
-  const encodeAlert = createAlertEncoder(settings);
-  const samples = loadSamples();
-  const sender = createSender({ protocol: 'tcp', host: '127.0.0.1', port: receiver.port });
-
-  // Listen for signals before announcing ourselves: Ctrl-C may come the moment the banner shows.
-  const stopped = untilSignal();
-  process.stdout.write(
-    `cloudsiem up (demo until the agent lands: receiver + encoder; run the portal with 'cloudsiem portal')\n` +
-      `  syslog receiver  127.0.0.1:${receiver.port}, appending to ${outputPath}\n` +
-      `  sending about ${rate} events/s (1 alert in 10); Ctrl-C stops\n`,
-  );
-
-  let sequence = 0;
-  let sentActivities = 0;
-  let sentAlerts = 0;
-  const nextBatch = (count: number): string[] => {
-    const now = Date.now();
-    const lines: string[] = [];
-    for (let i = 0; i < count; i++) {
-      sequence++;
-      if (sequence % 10 === 0) {
-        const template = samples.alerts[sequence % samples.alerts.length]!;
-        lines.push(encodeAlert({ ...template, id: `demo-alert-${now}-${sequence}`, timestamp: now }));
-        sentAlerts++;
-      } else {
-        const template = samples.activities[sequence % samples.activities.length]!;
-        lines.push(encodeActivity({ ...template, id: `${now}_demo-${sequence}`, timestamp: now }));
-        sentActivities++;
-      }
-    }
-    return lines;
+  const stops: Array<() => Promise<void>> = [() => portal.close()];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
   };
-
-  let pending = Promise.resolve();
-  let carry = 0;
-  const tick = setInterval(() => {
-    carry += (rate * TICK_MS) / 1000;
-    const count = Math.floor(carry);
-    carry -= count;
-    if (count === 0) return;
-    pending = pending
-      .then(() => sender.sendBatch(nextBatch(count)))
-      .catch((error: unknown) => {
-        process.stderr.write(`Send failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  try {
+    // The first admin's password is shown once by the portal; `up` is the local sandbox, so it
+    // also keeps it in the data directory, readable by this user only, to show it again.
+    const passwordFile = join(dataDir, ADMIN_PASSWORD_FILE);
+    if (portal.firstAdmin !== null) {
+      writeFileSync(passwordFile, `${portal.firstAdmin.email} ${portal.firstAdmin.password}\n`, {
+        mode: 0o600,
       });
-  }, TICK_MS);
+      chmodSync(passwordFile, 0o600);
+    }
+    const login = existsSync(passwordFile)
+      ? readFileSync(passwordFile, 'utf8').trim().replace(' ', ' / ')
+      : 'admin@cloudsiem.local / (the password printed at the first start)';
 
-  let last = { activities: 0, alerts: 0, at: Date.now() };
-  const status = setInterval(() => {
-    const now = Date.now();
-    const seconds = (now - last.at) / 1000;
-    process.stdout.write(
-      `activities ${((sentActivities - last.activities) / seconds).toFixed(1)}/s, ` +
-        `alerts ${((sentAlerts - last.alerts) / seconds).toFixed(1)}/s, ` +
-        `${received} lines in ${outputPath}\n`,
+    let receiver: Receiver | undefined;
+    let received = 0;
+    if (values['no-receiver'] !== true) {
+      const output = createWriteStream(receivedPath, { flags: 'a' });
+      receiver = await startReceiver({
+        protocol: 'tcp',
+        host: '127.0.0.1',
+        port: syslogPort,
+        framing: 'lf',
+        onMessage: (message) => {
+          received++;
+          output.write(`${message}\n`);
+        },
+      });
+      const running = receiver;
+      stops.push(async () => {
+        // The agent has ended its connection: the receiver reads what the kernel still holds.
+        await running.close({ graceMs: 2_000 });
+        output.end();
+        await once(output, 'finish');
+      });
+    }
+    const targetPort = receiver?.port ?? syslogPort;
+
+    const admin = (await portal.services.admins.list())[0];
+    if (admin === undefined) throw new CliError('the portal has no admin', 1);
+    // A token for this run only, revoked when it stops.
+    const { token: adminToken, adminToken: tokenRecord } = await portal.services.admins.createApiToken(
+      admin.id,
+      'cloudsiem up',
     );
-    last = { activities: sentActivities, alerts: sentAlerts, at: now };
-  }, STATUS_INTERVAL_MS);
+    stops.push(() => portal.services.admins.revokeApiToken(admin.id, tokenRecord.id));
+    const api = portalApi(portal, adminToken);
 
-  await stopped;
-  clearInterval(tick);
-  clearInterval(status);
-  await pending;
-  await sender.close();
-  // The sender has ended its connection: the receiver reads what the kernel still holds.
-  await receiver.close({ graceMs: 2_000 });
-  const sent = sentActivities + sentAlerts;
-  output.end();
-  await once(output, 'finish');
-  process.stdout.write(`Stopped: ${sent} events sent, ${received} lines received.\n`);
-  return 0;
+    let agent: RunningAgent | undefined;
+    let agentId: string | undefined;
+    if (values['no-agent'] !== true) {
+      const created = await ensureAgent(api, targetPort);
+      agentId = created.agent.id;
+      const client = createPortalClient({
+        portalUrl: portal.url,
+        token: created.token,
+        userAgent: `cloudsiem-agent/${CLOUDSIEM_VERSION} (cloudsiem up)`,
+      });
+      const running = startAgent({
+        client,
+        logger: pino({ base: { service: 'cloudsiem-agent', agentId } }, agentLog),
+        syslogReconnect: { initialDelayMs: 250, maxDelayMs: 5_000 },
+      });
+      agent = running;
+      stops.push(async () => {
+        await running.stop();
+      });
+      void running.done.then((result) => {
+        if (result.reason === 'error')
+          process.stderr.write(`The agent stopped: ${result.error.message} [${result.error.code}]\n`);
+      });
+    }
+
+    let simulation: ReturnType<typeof startInProcessSimulation> | undefined;
+    if (values['no-simulator'] !== true) {
+      simulation = startInProcessSimulation(portal.services.events, {
+        rate,
+        onError: (error) =>
+          process.stderr.write(`Simulator: ${error instanceof Error ? error.message : String(error)}\n`),
+      });
+      const running = simulation;
+      stops.push(() => running.stop());
+    }
+
+    // Listen for signals before announcing ourselves: Ctrl-C may come the moment the banner shows.
+    const stopped = untilSignal();
+    process.stdout.write(
+      [
+        `cloudsiem up — portal ${portal.url} (SQLite in ${dataDir})`,
+        `  sign in         ${login}`,
+        receiver === undefined
+          ? `  syslog          the agent sends to 127.0.0.1:${targetPort} (--no-receiver)`
+          : `  syslog receiver 127.0.0.1:${receiver.port}, appending to ${receivedPath}`,
+        agent === undefined
+          ? '  agent           off (--no-agent): add one in the portal and run cloudsiem agent --token …'
+          : `  agent           "${UP_AGENT_NAME}" (logs in ${agentLog.path})`,
+        simulation === undefined
+          ? '  simulator       off (--no-simulator)'
+          : `  simulator       about ${rate} activities/s`,
+        '  Ctrl-C stops everything.',
+        '',
+      ].join('\n'),
+    );
+
+    let last = { activities: 0, alerts: 0, at: Date.now() };
+    const status = setInterval(() => {
+      void (async () => {
+        const now = Date.now();
+        const seconds = (now - last.at) / 1000;
+        const stats = agent?.stats();
+        const sent = { activities: stats?.activities.eventsSent ?? 0, alerts: stats?.alerts.eventsSent ?? 0 };
+        const state =
+          agentId === undefined
+            ? 'no agent'
+            : (await portal.services.agents.get(agentId).catch(() => null))?.status;
+        process.stdout.write(
+          `agent ${state ?? 'unknown'}, syslog ${stats?.syslog.state ?? '-'}: ` +
+            `activities ${((sent.activities - last.activities) / seconds).toFixed(1)}/s, ` +
+            `alerts ${((sent.alerts - last.alerts) / seconds).toFixed(1)}/s` +
+            (receiver === undefined ? '' : `, ${received} lines in ${receivedPath}`) +
+            '\n',
+        );
+        last = { ...sent, at: now };
+      })();
+    }, statusIntervalS * 1000);
+    stops.push(() => Promise.resolve(clearInterval(status)));
+
+    await stopped;
+    await stopAll();
+    const sentTotal = (agent?.stats().activities.eventsSent ?? 0) + (agent?.stats().alerts.eventsSent ?? 0);
+    process.stdout.write(
+      `Stopped: ${sentTotal} events sent by the agent${receiver === undefined ? '' : `, ${received} lines received`}.\n`,
+    );
+    return 0;
+  } catch (error) {
+    await stopAll();
+    throw error;
+  } finally {
+    portalLog.end();
+    agentLog.end();
+  }
 };
