@@ -373,18 +373,15 @@ export function startAgent(options: AgentOptions): RunningAgent {
     const syslogError = sink.lastError;
     if (syslogError !== null)
       list.push({ code: syslogError.code, message: syslogError.message.slice(0, 1000) });
-    for (const dataType of DATA_TYPES) {
-      const dropped = droppedSinceHeartbeat[dataType];
-      if (dropped.count > 0)
-        list.push({
-          code: `RECORD_INVALID_${dataType.toUpperCase()}`,
-          message:
-            `${dropped.count} ${dataType} could not be encoded as CEF and were dropped; the last: ${dropped.last}`.slice(
-              0,
-              1000,
-            ),
-        });
-    }
+    const dropped = DATA_TYPES.filter((dataType) => droppedSinceHeartbeat[dataType].count > 0).map(
+      (dataType) =>
+        `${droppedSinceHeartbeat[dataType].count} ${dataType} (the last: ${droppedSinceHeartbeat[dataType].last})`,
+    );
+    if (dropped.length > 0)
+      list.push({
+        code: 'RECORD_INVALID',
+        message: `records that cannot be encoded as CEF were dropped: ${dropped.join('; ')}`.slice(0, 1000),
+      });
     return list;
   }
 
