@@ -48,4 +48,6 @@ export interface PortalContext {
   clock: Clock;
   logger: Logger;
   settings: PortalSettings;
+  /** Aborted when the portal closes: long-running handlers (the config long poll) end before the store does. */
+  shutdown?: AbortSignal;
 }

@@ -67,11 +67,13 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
     ...options.settings,
     publicUrl: options.publicUrl ?? '',
   };
+  const shutdown = new AbortController();
   const context: PortalContext = {
     store,
     clock: options.clock ?? systemClock,
     logger: options.logger ?? silentLogger,
     settings,
+    shutdown: shutdown.signal,
   };
   const services = createServices(context);
   let server: ServerType | undefined;
@@ -120,6 +122,7 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
       firstAdmin,
       close: async () => {
         clearInterval(retention);
+        shutdown.abort();
         await new Promise<void>((resolve) => {
           running.close(() => resolve());
           if ('closeAllConnections' in running) running.closeAllConnections();

@@ -326,8 +326,11 @@ export function createAgentService(context: PortalContext) {
   ): Promise<AgentRow> {
     const deadline = Date.now() + waitMs;
     let current = agent;
-    while (current.config_version === version && Date.now() < deadline && signal?.aborted !== true) {
+    const stopped = () => signal?.aborted === true || context.shutdown?.aborted === true;
+    while (current.config_version === version && Date.now() < deadline && !stopped()) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(LONG_POLL_STEP_MS, deadline - Date.now())));
+      // The portal may have closed its store meanwhile: answer with what we have.
+      if (stopped()) break;
       const fresh = await db
         .selectFrom('siem_agents')
         .selectAll()
