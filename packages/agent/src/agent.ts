@@ -229,7 +229,8 @@ export function startAgent(options: AgentOptions): RunningAgent {
       }
       checkpoint.pageTaken(answer.nextCursor);
       if (answer.events.length > 0) {
-        const encoded = (encoders ?? fail0())[dataType](answer.events);
+        // Pipelines start only after a config was applied, so the encoders exist.
+        const encoded = encoders![dataType](answer.events);
         if (encoded.dropped.length > 0) {
           counters.eventsDropped += encoded.dropped.length;
           const last = encoded.dropped.at(-1)!;
@@ -264,10 +265,6 @@ export function startAgent(options: AgentOptions): RunningAgent {
       }
       if (!answer.hasMore) await pause(idlePollMs, signal);
     }
-  }
-
-  function fail0(): never {
-    throw new Error('no encoders before the first config');
   }
 
   function startPipeline(dataType: DataType): void {
