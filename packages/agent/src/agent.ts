@@ -81,6 +81,8 @@ const HEARTBEAT_MIN_MS = 5_000;
 const HEARTBEAT_MAX_MS = 60_000;
 /** A changed problem is reported this soon, not at the next regular heartbeat. */
 const HEARTBEAT_SOON_MS = 2_000;
+/** How long a stop waits for the page in flight to reach the socket before closing the sink under it. */
+const STOP_GRACE_MS = 5_000;
 
 function emptyStats(): DataTypeStats {
   return { eventsSent: 0, bytesSent: 0, batchesSent: 0, eventsDropped: 0, lagSeconds: null };
@@ -287,18 +289,23 @@ export function startAgent(options: AgentOptions): RunningAgent {
     logger.info({ dataType }, 'Streaming started');
   }
 
+  /** Pipelines told to stop whose page in flight has not settled yet. */
+  const stoppingPipelines = new Set<Promise<void>>();
+
   async function stopPipeline(dataType: DataType): Promise<void> {
     const pipeline = pipelines.get(dataType);
     if (pipeline === undefined) return;
     pipelines.delete(dataType);
     pipeline.controller.abort();
+    stoppingPipelines.add(pipeline.running);
     await pipeline.running;
+    stoppingPipelines.delete(pipeline.running);
     logger.info({ dataType }, 'Streaming stopped');
   }
 
   // ---- config ----
 
-  async function apply(next: AgentConfig): Promise<void> {
+  function apply(next: AgentConfig): void {
     const previous = config;
     config = next;
     sink.configure(next.syslog);
@@ -325,7 +332,8 @@ export function startAgent(options: AgentOptions): RunningAgent {
     for (const dataType of DATA_TYPES) {
       const wanted = next.enabled && next.dataTypes[dataType].enabled;
       if (wanted && !pipelines.has(dataType) && !stopping.signal.aborted) startPipeline(dataType);
-      else if (!wanted && pipelines.has(dataType)) await stopPipeline(dataType);
+      // Not awaited: a pipeline stuck on a stalled SIEM must not hold up the config loop.
+      else if (!wanted && pipelines.has(dataType)) void stopPipeline(dataType);
     }
     heartbeatSoon();
   }
@@ -342,7 +350,7 @@ export function startAgent(options: AgentOptions): RunningAgent {
         failures = 0;
         if (answer.changed) {
           etag = answer.etag;
-          await apply(answer.config);
+          apply(answer.config);
         }
       } catch (error) {
         if (stopping.signal.aborted) return;
@@ -449,7 +457,19 @@ export function startAgent(options: AgentOptions): RunningAgent {
     stopResult = result;
     stopping.abort();
     clearTimeout(heartbeatTimer);
-    await Promise.allSettled([...DATA_TYPES].map((dataType) => stopPipeline(dataType)));
+    const pipelinesStopped = Promise.allSettled([
+      ...DATA_TYPES.map((dataType) => stopPipeline(dataType)),
+      ...stoppingPipelines,
+    ]);
+    // A SIEM that stopped reading must not hold the stop: after a grace period the sink closes (its
+    // sender drops what the kernel did not take after its close timeout), which fails the page in
+    // flight. That page is not acknowledged, so the next start sends it again.
+    const grace = new AbortController();
+    const sinkClosed = Promise.race([pipelinesStopped, pause(STOP_GRACE_MS, grace.signal)]).then(() =>
+      sink.close(),
+    );
+    await pipelinesStopped;
+    grace.abort();
     await configRunning;
     if (result.reason === 'stopped') {
       // Acknowledge what was delivered, so a restart does not send it again.
@@ -463,7 +483,7 @@ export function startAgent(options: AgentOptions): RunningAgent {
       await heartbeatInFlight;
       await sendHeartbeatFinal();
     }
-    await sink.close();
+    await sinkClosed;
     await client.close();
     logger.info({ reason: result.reason }, 'Agent stopped');
     resolveDone(result);
