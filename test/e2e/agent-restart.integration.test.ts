@@ -1,44 +1,24 @@
 // The agent or the portal stops under a stream (DESIGN §6): kill -9 while a backlog drains (and
 // while blocked mid-page), restart with the same token: nothing missing, duplicates within one
 // page; a SIGTERM stop acknowledges what it delivered; a portal restart is waited out.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestCerts, removeTestCerts, type TestCerts } from '../support/certs.ts';
-import { toolOrSkip } from '../support/tools.ts';
+import { expect, it } from 'vitest';
+import { freePort } from '../support/free-port.ts';
 import {
   activity,
-  cleanup,
+  describeWithSyslogNg,
   exitLine,
-  freePort,
   ids,
   received,
   startAgent,
   startPortal,
-  startSyslogNg,
-  waitForIds,
   waitUntil,
 } from './harness.ts';
-import { backlogSetup, blocked, resumeAndCheck, settled, stall } from './backlog.ts';
+import { backlogSetup, blocked, resumeAndCheck, settled, stall, startDraining } from './backlog.ts';
 
-const syslogNgTool = toolOrSkip('syslog-ng');
-const openssl = toolOrSkip('openssl');
-
-describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent and portal restarts', () => {
-  let certs: TestCerts;
-  beforeAll(() => {
-    certs = makeTestCerts(openssl!.path);
-  });
-  afterAll(() => removeTestCerts(certs));
-  afterEach(cleanup);
-
+describeWithSyslogNg('agent and portal restarts', (suite) => {
   it('loses nothing when the agent is killed with -9 while a backlog drains, and resumes with the same token', async () => {
-    const { backlog, token, file } = await backlogSetup(syslogNgTool!, certs);
-    const first = startAgent(token);
-    await waitUntil(
-      () => file.lines().length > 0,
-      'the first lines',
-      20_000,
-      () => first.describe(),
-    );
+    const { backlog, token, file } = await backlogSetup(suite);
+    const first = await startDraining(token, file);
     const killedWith = file.lines().length;
     expect((await first.kill9()).signal).toBe('SIGKILL');
     const beforeRestart = await settled(file);
@@ -50,14 +30,8 @@ describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent and 
   }, 90_000);
 
   it('loses nothing when the agent is killed with -9 while blocked mid-page on a stalled syslog-ng', async () => {
-    const { receiver, backlog, token, file } = await backlogSetup(syslogNgTool!, certs);
-    const first = startAgent(token);
-    await waitUntil(
-      () => file.lines().length > 0,
-      'the first lines',
-      20_000,
-      () => first.describe(),
-    );
+    const { receiver, backlog, token, file } = await backlogSetup(suite);
+    const first = await startDraining(token, file);
     const resume = stall(receiver);
     const handedOver = await blocked(first);
     expect(handedOver).toBeLessThan(backlog.length);
@@ -73,20 +47,11 @@ describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent and 
   }, 90_000);
 
   it('acknowledges what it delivered when stopped by SIGTERM: a restart sends nothing twice', async () => {
-    const [portal, receiver] = await Promise.all([startPortal(), startSyslogNg(syslogNgTool!, certs)]);
+    const { portal, token, file } = await suite.startPortalAndSyslogNg();
     const first = ids('before-stop', 500).map((id) => activity(id));
     await portal.api.ingest('activities', first);
-    const { token } = await portal.api.createAgent({
-      syslog: { host: '127.0.0.1', port: receiver.ports.tcp, protocol: 'tcp' },
-    });
-    const file = receiver.file('tcp');
     const agent = startAgent(token);
-    await waitForIds(
-      file,
-      first.map((r) => r.id),
-      20_000,
-      () => agent.describe(),
-    );
+    await agent.waitForDelivery(file, first);
     const exit = await agent.stop();
     expect(exit.code).toBe(0);
     expect(exitLine(exit)).toBe('cloudsiem agent: stopped');
@@ -94,35 +59,18 @@ describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent and 
     const after = ids('after-restart', 10).map((id) => activity(id));
     await portal.api.ingest('activities', after);
     const again = startAgent(token);
-    await waitForIds(
-      file,
-      after.map((r) => r.id),
-      20_000,
-      () => again.describe(),
-    );
+    await again.waitForDelivery(file, after);
     // The restart began after the last acknowledged page: the first 500 are not sent again.
     expect(received(file).map((e) => e.externalId)).toEqual([...first, ...after].map((r) => r.id));
   }, 60_000);
 
   it('waits out a portal restart and carries on from its committed position', async () => {
     const port = await freePort();
-    const [portal, receiver] = await Promise.all([
-      startPortal({ port }),
-      startSyslogNg(syslogNgTool!, certs),
-    ]);
+    const { portal, token, file } = await suite.startPortalAndSyslogNg({ portal: { port } });
     const before = ids('before-portal-restart', 100).map((id) => activity(id));
     await portal.api.ingest('activities', before);
-    const { token } = await portal.api.createAgent({
-      syslog: { host: '127.0.0.1', port: receiver.ports.tcp, protocol: 'tcp' },
-    });
-    const file = receiver.file('tcp');
     const agent = startAgent(token);
-    await waitForIds(
-      file,
-      before.map((r) => r.id),
-      20_000,
-      () => agent.describe(),
-    );
+    await agent.waitForDelivery(file, before);
 
     await portal.stop();
     await waitUntil(async () => (await agent.metric('cloudsiem_pull_errors_total')) >= 2, 'failed pulls');
@@ -130,12 +78,7 @@ describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent and 
     const restarted = await startPortal({ port, dir: portal.dir });
     const after = ids('after-portal-restart', 100).map((id) => activity(id));
     await restarted.api.ingest('activities', after);
-    await waitForIds(
-      file,
-      after.map((r) => r.id),
-      40_000,
-      () => agent.describe(),
-    );
+    await agent.waitForDelivery(file, after, { timeoutMs: 40_000 });
     expect(received(file).map((e) => e.externalId)).toEqual([...before, ...after].map((r) => r.id));
   }, 90_000);
 });

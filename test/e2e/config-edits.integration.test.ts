@@ -2,59 +2,36 @@
 // to rerun it"): the syslog target (port, protocol, framing), the activities filter, and switching
 // alerts off and on again — each checked on what a real syslog-ng receives afterwards.
 import { hostname } from 'node:os';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { formatSettingsSchema } from '@cloudsiem/protocol';
-import { makeTestCerts, removeTestCerts, type TestCerts } from '../support/certs.ts';
-import { toolOrSkip } from '../support/tools.ts';
 import { expectedDatagram } from '../interop/messages.ts';
 import {
   activity,
   alert,
-  cleanup,
+  CLOSED_SYSLOG,
   countIds,
+  describeWithSyslogNg,
   expectedLine,
   ids,
   received,
   startAgent,
-  startPortal,
-  startSyslogNg,
-  waitForIds,
   waitUntil,
 } from './harness.ts';
 
-const syslogNgTool = toolOrSkip('syslog-ng');
-const openssl = toolOrSkip('openssl');
-
-describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent config edits', () => {
-  let certs: TestCerts;
-  beforeAll(() => {
-    certs = makeTestCerts(openssl!.path);
-  });
-  afterAll(() => removeTestCerts(certs));
-  afterEach(cleanup);
-
+describeWithSyslogNg('agent config edits', (suite) => {
   it('follows syslog target, format, filter and data type edits while it runs', async () => {
-    const [portal, receiver] = await Promise.all([startPortal(), startSyslogNg(syslogNgTool!, certs)]);
+    const { portal, receiver, created, token } = await suite.startPortalAndSyslogNg();
     const api = portal.api;
-    const { agent: created, token } = await api.createAgent({
-      syslog: { host: '127.0.0.1', port: receiver.ports.tcp, protocol: 'tcp' },
-    });
     const agent = startAgent(token);
     const files = { tcp: receiver.file('tcp'), octet: receiver.file('octet'), udp: receiver.file('udp') };
     const everywhere = () => Object.values(files).flatMap((file) => received(file));
-    const detail = () => agent.describe();
 
     // 1. TCP, LF framing (the default).
     const a = ids('a-act', 10).map((id) => activity(id));
     const aAlerts = ids('a-alert', 2).map((id) => alert(id));
     await api.ingest('activities', a);
     await api.ingest('alerts', aAlerts);
-    await waitForIds(
-      files.tcp,
-      [...a, ...aAlerts].map((r) => r.id),
-      20_000,
-      detail,
-    );
+    await agent.waitForDelivery(files.tcp, [...a, ...aAlerts]);
 
     // 2. UDP on another port.
     let edited = await api.updateAgent(created.id, { syslog: { protocol: 'udp', port: receiver.ports.udp } });
@@ -71,12 +48,7 @@ describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent conf
     const bAlerts = ids('b-alert', 2).map((id) => alert(id));
     await api.ingest('activities', b);
     await api.ingest('alerts', bAlerts);
-    await waitForIds(
-      files.udp,
-      [...b, ...bAlerts].map((r) => r.id),
-      20_000,
-      detail,
-    );
+    await agent.waitForDelivery(files.udp, [...b, ...bAlerts]);
     // Each datagram is one line, exactly what the encoder writes, capped at 2048 bytes.
     const udpById = new Map(received(files.udp).map((e) => [e.externalId, e.line]));
     for (const record of b)
@@ -100,12 +72,7 @@ describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent conf
       }),
     );
     await api.ingest('activities', c);
-    await waitForIds(
-      files.octet,
-      c.map((r) => r.id),
-      20_000,
-      detail,
-    );
+    await agent.waitForDelivery(files.octet, c);
 
     // Each batch went to its own target only, once: nothing was re-sent to the new target.
     expect([...countIds(received(files.tcp)).keys()].sort()).toEqual(
@@ -132,7 +99,7 @@ describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent conf
     await agent.waitForConfig(edited.configVersion);
     const formatted = activity('c-act-formatted', { timestamp: Date.UTC(2024, 0, 5, 3, 4, 5) });
     await api.ingest('activities', [formatted]);
-    const [withFormat] = (await waitForIds(files.octet, [formatted.id], 20_000, detail)).filter(
+    const [withFormat] = (await agent.waitForDelivery(files.octet, [formatted])).filter(
       (e) => e.externalId === formatted.id,
     );
     expect(withFormat!.line).toBe(expectedLine('activities', formatted, portal.publicUrl, format));
@@ -152,12 +119,7 @@ describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent conf
     const last = activity('d-act-last-box', { appName: 'Box' });
     await api.ingest('activities', [...mixed, last]);
     const box = [...mixed.filter((r) => r.appName === 'Box'), last];
-    await waitForIds(
-      files.octet,
-      box.map((r) => r.id),
-      20_000,
-      detail,
-    );
+    await agent.waitForDelivery(files.octet, box);
     const dropbox = new Set(mixed.filter((r) => r.appName === 'Dropbox').map((r) => r.id));
     expect(everywhere().filter((e) => dropbox.has(e.externalId))).toEqual([]);
     expect(
@@ -177,24 +139,14 @@ describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent conf
     await api.ingest('alerts', heldBack);
     const f = ids('f-act', 5).map((id) => activity(id));
     await api.ingest('activities', f);
-    await waitForIds(
-      files.octet,
-      f.map((r) => r.id),
-      20_000,
-      detail,
-    );
+    await agent.waitForDelivery(files.octet, f);
     expect(await agent.metric('cloudsiem_sent_events_total{data_type="alerts"}')).toBe(4);
     expect(everywhere().filter((e) => e.externalId.startsWith('e-alert'))).toEqual([]);
 
     // 6. Alerts on again: the alerts ingested meanwhile were held back, not skipped.
     edited = await api.updateAgent(created.id, { dataTypes: { alerts: { enabled: true } } });
     await agent.waitForConfig(edited.configVersion);
-    await waitForIds(
-      files.octet,
-      heldBack.map((r) => r.id),
-      20_000,
-      detail,
-    );
+    await agent.waitForDelivery(files.octet, heldBack);
 
     // One process all along, and nothing delivered twice anywhere.
     expect(agent.running).toBe(true);
@@ -204,13 +156,12 @@ describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent conf
   }, 90_000);
 
   it('reports an unreachable syslog server as an agent notification, and delivers once the port is fixed', async () => {
-    const [portal, receiver] = await Promise.all([startPortal(), startSyslogNg(syslogNgTool!, certs)]);
+    // A typo in the portal: no listener on that port.
+    const { portal, receiver, created, token, file } = await suite.startPortalAndSyslogNg({
+      syslog: CLOSED_SYSLOG,
+    });
     const records = ids('held', 100).map((id) => activity(id));
     await portal.api.ingest('activities', records);
-    // Port 9 (discard) has no listener here: a typo in the portal.
-    const { agent: created, token } = await portal.api.createAgent({
-      syslog: { host: '127.0.0.1', port: 9, protocol: 'tcp' },
-    });
     const agent = startAgent(token);
     const health = await agent.waitForHealth((h) => h.syslog.error !== null, 'a syslog error');
     expect(health.syslog.error).toContain('cannot connect to syslog server 127.0.0.1:9');
@@ -228,13 +179,8 @@ describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent conf
 
     const edited = await portal.api.updateAgent(created.id, { syslog: { port: receiver.ports.tcp } });
     await agent.waitForConfig(edited.configVersion);
-    await waitForIds(
-      receiver.file('tcp'),
-      records.map((r) => r.id),
-      20_000,
-      () => agent.describe(),
-    );
-    expect(received(receiver.file('tcp'))).toHaveLength(records.length);
+    await agent.waitForDelivery(file, records);
+    expect(received(file)).toHaveLength(records.length);
     // And the notification resolves with the next heartbeat.
     await waitUntil(
       async () =>

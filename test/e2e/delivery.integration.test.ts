@@ -3,27 +3,20 @@
 // record (DESIGN §4), hostile text sanitised, escaped and truncated as the CEF spec says, over TCP
 // and over TLS (RFC 5425) with the private CA of --ca-file.
 import { hostname } from 'node:os';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { CLOUDSIEM_VERSION, type Activity, type Alert, type DataType } from '@cloudsiem/protocol';
-import { makeTestCerts, removeTestCerts, type TestCerts } from '../support/certs.ts';
-import { toolOrSkip } from '../support/tools.ts';
 import {
   activity,
   alert,
-  cleanup,
   countIds,
+  describeWithSyslogNg,
+  expectCaughtUp,
   expectedLine,
   ids,
   received,
   startAgent,
-  startPortal,
-  startSyslogNg,
-  waitForIds,
   type ReceivedEvent,
 } from './harness.ts';
-
-const syslogNgTool = toolOrSkip('syslog-ng');
-const openssl = toolOrSkip('openssl');
 
 // ---- an oracle for the spec's rules, written apart from packages/cef ----
 
@@ -192,16 +185,9 @@ function checkDelivery(
   }
 }
 
-describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent delivery', () => {
-  let certs: TestCerts;
-  beforeAll(() => {
-    certs = makeTestCerts(openssl!.path);
-  });
-  afterAll(() => removeTestCerts(certs));
-  afterEach(cleanup);
-
+describeWithSyslogNg('agent delivery', (suite) => {
   it('delivers hostile and bulk activities and alerts over TCP exactly once, each line as the CEF encoder writes it', async () => {
-    const [portal, receiver] = await Promise.all([startPortal(), startSyslogNg(syslogNgTool!, certs)]);
+    const { portal, created, token, file } = await suite.startPortalAndSyslogNg();
     // Two pages of activities (the agent pulls 5000 at a time) around the hostile ones.
     const bulk = ids('bulk-act', 6000).map((id, i) =>
       activity(id, { timestamp: 1_511_373_004_000 + i, ip: i % 2 === 0 ? '10.1.2.3' : '2001:db8::42' }),
@@ -213,40 +199,30 @@ describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent deli
     await portal.api.ingest('activities', HOSTILE_ACTIVITIES);
     await portal.api.ingest('activities', bulk.slice(3000));
     await portal.api.ingest('alerts', [...HOSTILE_ALERTS, ...bulkAlerts]);
-
-    const { agent: created, token } = await portal.api.createAgent({
-      syslog: { host: '127.0.0.1', port: receiver.ports.tcp, protocol: 'tcp' },
-    });
     expect(created.status).toBe('created');
     const agent = startAgent(token);
     const sent = [
       ...[...bulk, ...HOSTILE_ACTIVITIES].map((record) => ({ dataType: 'activities' as const, record })),
       ...[...HOSTILE_ALERTS, ...bulkAlerts].map((record) => ({ dataType: 'alerts' as const, record })),
     ];
-    await waitForIds(
-      receiver.file('tcp'),
-      sent.map((s) => s.record.id),
-      30_000,
-      () => agent.describe(),
+    await agent.waitForDelivery(
+      file,
+      sent.map((s) => s.record),
+      { timeoutMs: 30_000 },
     );
     // Caught up (both pipelines idle with lag 0): anything still to come would be a duplicate.
     await agent.waitForHealth((h) => h.syslog.state === 'connected', 'a connected syslog');
-    await expect
-      .poll(() => agent.metric('cloudsiem_lag_seconds{data_type="activities"}'), { timeout: 10_000 })
-      .toBe(0);
-    await expect
-      .poll(() => agent.metric('cloudsiem_lag_seconds{data_type="alerts"}'), { timeout: 10_000 })
-      .toBe(0);
+    await expectCaughtUp(agent);
     expect(await agent.metric('cloudsiem_sent_events_total{data_type="activities"}')).toBe(6000 + 12);
     expect(await agent.metric('cloudsiem_dropped_events_total{data_type="activities"}')).toBe(0);
     expect(await agent.metric('cloudsiem_dropped_events_total{data_type="alerts"}')).toBe(0);
-    checkDelivery(received(receiver.file('tcp')), sent, portal.publicUrl);
+    checkDelivery(received(file), sent, portal.publicUrl);
     // The portal shows the agent connected, from the agent's host.
     const seen = await portal.api.getAgent(created.id);
     expect(seen.status).toBe('connected');
     expect(seen.lastHeartbeat).toMatchObject({ host: hostname(), version: CLOUDSIEM_VERSION });
 
-    const byId = new Map(received(receiver.file('tcp')).map((e) => [e.externalId, e]));
+    const byId = new Map(received(file).map((e) => [e.externalId, e]));
     for (const record of HOSTILE_ACTIVITIES) checkActivityFields(byId.get(record.id)!, record);
     for (const record of HOSTILE_ALERTS) checkAlertFields(byId.get(record.id)!, record);
     // The spot checks the oracle cannot get wrong by agreeing with itself.
@@ -273,12 +249,9 @@ describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent deli
   }, 60_000);
 
   it('delivers over TLS to syslog-ng, trusting the private CA given with --ca-file', async () => {
-    const [portal, receiver] = await Promise.all([startPortal(), startSyslogNg(syslogNgTool!, certs)]);
+    const { portal, token, file } = await suite.startPortalAndSyslogNg({ listener: 'tls' });
     await portal.api.ingest('activities', HOSTILE_ACTIVITIES);
     await portal.api.ingest('alerts', HOSTILE_ALERTS);
-    const { token } = await portal.api.createAgent({
-      syslog: { host: '127.0.0.1', port: receiver.ports.tls, protocol: 'tls' },
-    });
 
     // Without the CA the handshake must fail: so the delivery below proves the certificate is checked.
     const untrusting = startAgent(token);
@@ -287,27 +260,20 @@ describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent deli
       'a syslog TLS certificate error',
     );
     expect(refused.syslog.state).not.toBe('connected');
-    expect(receiver.file('tls').lines()).toEqual([]);
+    expect(file.lines()).toEqual([]);
     await untrusting.stop();
 
-    const agent = startAgent(token, ['--ca-file', certs.caFile]);
+    const agent = startAgent(token, ['--ca-file', suite.certs.caFile]);
     const sent = [
       ...HOSTILE_ACTIVITIES.map((record) => ({ dataType: 'activities' as const, record })),
       ...HOSTILE_ALERTS.map((record) => ({ dataType: 'alerts' as const, record })),
     ];
-    await waitForIds(
-      receiver.file('tls'),
-      sent.map((s) => s.record.id),
-      20_000,
-      () => agent.describe(),
+    await agent.waitForDelivery(
+      file,
+      sent.map((s) => s.record),
     );
-    await expect
-      .poll(() => agent.metric('cloudsiem_lag_seconds{data_type="alerts"}'), { timeout: 10_000 })
-      .toBe(0);
-    await expect
-      .poll(() => agent.metric('cloudsiem_lag_seconds{data_type="activities"}'), { timeout: 10_000 })
-      .toBe(0);
-    checkDelivery(received(receiver.file('tls')), sent, portal.publicUrl);
+    await expectCaughtUp(agent);
+    checkDelivery(received(file), sent, portal.publicUrl);
     expect((await agent.health()).syslog).toMatchObject({ state: 'connected', error: null });
   }, 60_000);
 });

@@ -1,15 +1,15 @@
 // End-to-end harness: the real `cloudsiem portal` and `cloudsiem agent` as child processes (the
 // binary users run), an admin REST client for the portal, and helpers to read what a real syslog
 // receiver wrote back as CEF. Everything started here is stopped by `cleanup()` (call it in
-// afterEach/afterAll); every child is also SIGKILLed if the test worker exits first.
-import { spawn, type ChildProcess } from 'node:child_process';
+// afterEach/afterAll; `describeWithSyslogNg` does); every child is also SIGKILLed if the test worker
+// exits first.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { createActivityEncoder, createAlertEncoder, decode, type DecodedCef } from '@cloudsiem/cef';
 import {
   CLOUDSIEM_VERSION,
@@ -23,9 +23,10 @@ import {
   type SiemAgent,
   type SiemAgentPatch,
 } from '@cloudsiem/protocol';
-import { Receiver, syslogNg, type ReceivedFile } from '../interop/daemons.ts';
-import type { TestCerts } from '../support/certs.ts';
-import type { Tool } from '../support/tools.ts';
+import { Receiver, syslogNg, type Listener, type ReceivedFile } from '../interop/daemons.ts';
+import { makeTestCerts, removeTestCerts, type TestCerts } from '../support/certs.ts';
+import { Child, type ChildExit } from '../support/child.ts';
+import { toolOrSkip, type Tool } from '../support/tools.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'packages/cli/bin/cloudsiem.js');
@@ -88,45 +89,19 @@ export async function waitUntil(
 // ---------------------------------------------------------------------------------------------
 // Child processes
 
-export interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
+export interface Exit extends ChildExit {
   stdout: string;
   stderr: string;
 }
 
 /** A `cloudsiem` child process with its output collected. */
-class CliProcess {
-  readonly child: ChildProcess;
-  stdout = '';
-  stderr = '';
-  readonly exited: Promise<Exit>;
-  #exit: Exit | undefined;
-
+class CliProcess extends Child {
   constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [CLI, ...args], {
+    super(process.execPath, [CLI, ...args], {
       cwd: ROOT,
       // A CLOUDSIEM_TOKEN from the developer's shell must not stand in for the --token-file.
       env: { ...process.env, CLOUDSIEM_TOKEN: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const killOnExit = (): void => void this.child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-    this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString('utf8')));
-    this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
-    this.exited = new Promise((resolveExit) => {
-      // 'close' comes after stdout and stderr ended, so the output is complete.
-      this.child.once('close', (code, signal) => {
-        process.removeListener('exit', killOnExit);
-        this.#exit = { code, signal, stdout: this.stdout, stderr: this.stderr };
-        resolveExit(this.#exit);
-      });
-    });
-    this.child.once('error', (error) => (this.stderr += `spawn failed: ${error.message}\n`));
-  }
-
-  get running(): boolean {
-    return this.#exit === undefined;
   }
 
   /** The process's exit, failing after `timeoutMs` with what it printed. */
@@ -139,32 +114,29 @@ class CliProcess {
       );
     });
     try {
-      return await Promise.race([this.exited, timeout]);
+      return this.#withOutput(await Promise.race([this.exited, timeout]));
     } finally {
       clearTimeout(timer);
     }
   }
 
   /** SIGTERM (what systemd sends), SIGKILL if it has not exited after `graceMs`. */
-  async terminate(graceMs = STOP_TIMEOUT_MS): Promise<Exit> {
-    if (this.running) this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
-    try {
-      return await this.exited;
-    } finally {
-      clearTimeout(timer);
-    }
+  override async terminate(graceMs = STOP_TIMEOUT_MS): Promise<Exit> {
+    return this.#withOutput(await super.terminate(graceMs));
   }
 
   /** `kill -9`: no chance to acknowledge or flush anything. */
-  async kill9(): Promise<Exit> {
-    this.child.kill('SIGKILL');
-    return this.exited;
+  override async kill(): Promise<Exit> {
+    return this.#withOutput(await super.kill());
   }
 
   describe(): string {
     const tail = (text: string) => (text.length > 4000 ? `…${text.slice(-4000)}` : text);
     return `stdout:\n${tail(this.stdout)}\nstderr:\n${tail(this.stderr)}`;
+  }
+
+  #withOutput({ code, signal }: ChildExit): Exit {
+    return { code, signal, stdout: this.stdout, stderr: this.stderr };
   }
 }
 
@@ -318,18 +290,6 @@ export class AdminClient {
 // ---------------------------------------------------------------------------------------------
 // The portal
 
-/** A port the kernel hands out for port 0, released again (to restart a portal on a known port). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolveListen);
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolveClose) => server.close(resolveClose));
-  return port;
-}
-
 export interface PortalProcess {
   url: string;
   /** Where its SQLite database is. */
@@ -343,16 +303,16 @@ export interface PortalProcess {
   stop(): Promise<Exit>;
 }
 
+export interface PortalOptions {
+  tls?: { certFile: string; keyFile: string; ca: string };
+  /** Reuse a stopped portal's database (its `dir`), e.g. to restart it. */
+  dir?: string;
+  port?: number;
+  args?: string[];
+}
+
 /** Starts `cloudsiem portal` on a fresh SQLite database, port 0; resolves once it listens. */
-export async function startPortal(
-  options: {
-    tls?: { certFile: string; keyFile: string; ca: string };
-    /** Reuse a stopped portal's database (its `dir`), e.g. to restart it. */
-    dir?: string;
-    port?: number;
-    args?: string[];
-  } = {},
-): Promise<PortalProcess> {
+export async function startPortal(options: PortalOptions = {}): Promise<PortalProcess> {
   const dir = options.dir ?? tempDir('portal');
   const args = [
     'portal',
@@ -489,6 +449,25 @@ export class AgentProcess {
     return this.waitForHealth((h) => h.configVersion === version, `config version ${version}`, timeoutMs);
   }
 
+  /**
+   * Waits until every one of `wanted` (records or their ids) was received on `file`; a timeout
+   * shows what this agent printed, and `detail()` after it.
+   */
+  waitForDelivery(
+    file: ReceivedFile,
+    wanted: Iterable<string | { id: string }>,
+    options: { timeoutMs?: number; detail?: () => string; keep?: (line: string) => boolean } = {},
+  ): Promise<ReceivedEvent[]> {
+    const { timeoutMs = 20_000, detail, keep } = options;
+    return waitForIds(
+      file,
+      [...wanted].map((w) => (typeof w === 'string' ? w : w.id)),
+      timeoutMs,
+      () => (detail === undefined ? this.describe() : `${this.describe()}\n${detail()}`),
+      keep,
+    );
+  }
+
   exit(timeoutMs?: number): Promise<Exit> {
     return this.cli.exit(timeoutMs);
   }
@@ -499,7 +478,7 @@ export class AgentProcess {
   }
 
   kill9(): Promise<Exit> {
-    return this.cli.kill9();
+    return this.cli.kill();
   }
 }
 
@@ -512,8 +491,22 @@ export function startAgent(token: string, args: string[] = []): AgentProcess {
   const tokenFile = join(dir, 'token');
   writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
   const child = new CliProcess(['agent', '--token-file', tokenFile, '--metrics-port', '0', ...args]);
-  onCleanup(async () => void (await child.kill9()));
+  onCleanup(async () => void (await child.kill()));
   return new AgentProcess(child);
+}
+
+/** Expects the agent's pipelines of `dataTypes` to catch up (lag 0, polled for up to 10 s each). */
+export async function expectCaughtUp(
+  agent: AgentProcess,
+  dataTypes: readonly DataType[] = ['activities', 'alerts'],
+): Promise<void> {
+  for (const dataType of dataTypes)
+    await expect
+      .poll(() => agent.metric(`cloudsiem_lag_seconds{data_type="${dataType}"}`), {
+        timeout: 10_000,
+        message: `the ${dataType} pipeline to catch up`,
+      })
+      .toBe(0);
 }
 
 /** The one line a stopped agent printed on stderr (DESIGN §2: one clear line saying why). */
@@ -526,11 +519,86 @@ export function exitLine(exit: Exit): string {
 // ---------------------------------------------------------------------------------------------
 // The SIEM
 
-/** A real syslog-ng (tcp, octet, udp and tls listeners on free ports), stopped by cleanup(). */
-export async function startSyslogNg(tool: Tool, certs: TestCerts): Promise<Receiver> {
+/** A syslog target with no listener (port 9, discard): for agents that never deliver, or a typo in the portal. */
+export const CLOSED_SYSLOG = { host: '127.0.0.1', port: 9, protocol: 'tcp' } as const;
+
+/** An agent's syslog settings for one of a receiver's listeners. */
+export function syslogTarget(receiver: Receiver, listener: Listener = 'tcp'): Record<string, unknown> {
+  const port = receiver.ports[listener];
+  if (listener === 'octet') return { host: '127.0.0.1', port, protocol: 'tcp', framing: 'octet' };
+  return { host: '127.0.0.1', port, protocol: listener };
+}
+
+/** What most tests start from: see `SyslogNgSuite.startPortalAndSyslogNg`. */
+export interface Setup {
+  portal: PortalProcess;
+  receiver: Receiver;
+  /** The SIEM agent as the portal created it. */
+  created: SiemAgent;
+  /** Its token, for `startAgent`. */
+  token: string;
+  /** The receiver's file for `listener` (tcp unless given). */
+  file: ReceivedFile;
+}
+
+export interface SyslogNgSuite {
+  /** The test CA and server certificate (made once for the block): syslog-ng's TLS, an HTTPS portal. */
+  readonly certs: TestCerts;
+  /**
+   * A portal and a real syslog-ng (tcp, octet, udp and tls listeners on free ports) started
+   * together, and a SIEM agent created in the portal sending to the `listener` (default tcp), or
+   * to `syslog`. The agent process is not started: a test ingests first, or passes arguments.
+   */
+  startPortalAndSyslogNg(options?: {
+    portal?: PortalOptions;
+    listener?: Listener;
+    syslog?: Record<string, unknown>;
+  }): Promise<Setup>;
+}
+
+/** A real syslog-ng, stopped by cleanup(). */
+async function startSyslogNg(tool: Tool, certs: TestCerts): Promise<Receiver> {
   const receiver = await Receiver.start(syslogNg(tool), { tool, certs });
   onCleanup(() => receiver.stop());
   return receiver;
+}
+
+/**
+ * A describe block whose tests need a real syslog-ng and the test certificates (skipped, with the
+ * reason printed, when syslog-ng or openssl is missing; see `toolOrSkip`). The certificates are
+ * made once; everything a test started is stopped after it (`cleanup()`).
+ */
+export function describeWithSyslogNg(name: string, body: (suite: SyslogNgSuite) => void): void {
+  const syslogNgTool = toolOrSkip('syslog-ng');
+  const openssl = toolOrSkip('openssl');
+  describe.skipIf(syslogNgTool === undefined || openssl === undefined)(name, () => {
+    let certs: TestCerts | undefined;
+    beforeAll(() => {
+      certs = makeTestCerts(openssl!.path);
+    });
+    afterAll(() => {
+      if (certs !== undefined) removeTestCerts(certs);
+    });
+    afterEach(cleanup);
+    const suite: SyslogNgSuite = {
+      get certs(): TestCerts {
+        if (certs === undefined) throw new Error('the test certificates are made in beforeAll');
+        return certs;
+      },
+      async startPortalAndSyslogNg(options = {}) {
+        const [portal, receiver] = await Promise.all([
+          startPortal(options.portal),
+          startSyslogNg(syslogNgTool!, suite.certs),
+        ]);
+        const listener = options.listener ?? 'tcp';
+        const { agent: created, token } = await portal.api.createAgent({
+          syslog: options.syslog ?? syslogTarget(receiver, listener),
+        });
+        return { portal, receiver, created, token, file: receiver.file(listener) };
+      },
+    };
+    body(suite);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -630,7 +698,7 @@ export function countIds(events: readonly ReceivedEvent[]): Map<string, number> 
 }
 
 /** Waits until every id in `ids` was received at least once on `file`. */
-export async function waitForIds(
+async function waitForIds(
   file: ReceivedFile,
   ids: Iterable<string>,
   timeoutMs = 20_000,

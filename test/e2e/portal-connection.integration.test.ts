@@ -2,63 +2,43 @@
 // --proxy, over HTTPS with a private CA given by --ca-file, and what it says and does when that
 // cannot work: a malformed --proxy (exit 2), an untrusted certificate and a portal without TLS 1.2
 // (exit 1, each with one line naming the cause and the fix).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestCerts, removeTestCerts, type TestCerts } from '../support/certs.ts';
+import { expect, it } from 'vitest';
 import { startLegacyTlsServer } from '../support/legacy-tls-server.ts';
 import { startTinyproxy } from '../support/tinyproxy.ts';
 import { toolOrSkip } from '../support/tools.ts';
 import {
   activity,
-  cleanup,
+  CLOSED_SYSLOG,
+  describeWithSyslogNg,
   exitLine,
   ids,
   onCleanup,
   startAgent,
   startPortal,
-  startSyslogNg,
-  waitForIds,
 } from './harness.ts';
 
-const syslogNgTool = toolOrSkip('syslog-ng');
-const openssl = toolOrSkip('openssl');
 const tinyproxyTool = toolOrSkip('tinyproxy');
 
-describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent to portal', () => {
-  let certs: TestCerts;
-  beforeAll(() => {
-    certs = makeTestCerts(openssl!.path);
-  });
-  afterAll(() => removeTestCerts(certs));
-  afterEach(cleanup);
-
+describeWithSyslogNg('agent to portal', (suite) => {
   it.skipIf(tinyproxyTool === undefined).each([
     { scheme: 'HTTP', tls: false },
     { scheme: 'HTTPS', tls: true },
   ])(
     'delivers from an $scheme portal through tinyproxy with --proxy, every request tunnelled by CONNECT',
     async ({ tls }) => {
-      const [portal, receiver, proxy] = await Promise.all([
-        startPortal(tls ? { tls: certs } : {}),
-        startSyslogNg(syslogNgTool!, certs),
+      const [{ portal, token, file }, proxy] = await Promise.all([
+        suite.startPortalAndSyslogNg({ portal: tls ? { tls: suite.certs } : {} }),
         startTinyproxy(tinyproxyTool!),
       ]);
       onCleanup(() => proxy.stop());
       const records = ids('proxied', 50).map((id) => activity(id));
       await portal.api.ingest('activities', records);
-      const { token } = await portal.api.createAgent({
-        syslog: { host: '127.0.0.1', port: receiver.ports.tcp, protocol: 'tcp' },
-      });
       const agent = startAgent(token, [
         '--proxy',
         `127.0.0.1:${proxy.port}`,
-        ...(tls ? ['--ca-file', certs.caFile] : []),
+        ...(tls ? ['--ca-file', suite.certs.caFile] : []),
       ]);
-      await waitForIds(
-        receiver.file('tcp'),
-        records.map((r) => r.id),
-        20_000,
-        () => `${agent.describe()}\ntinyproxy log:\n${proxy.log()}`,
-      );
+      await agent.waitForDelivery(file, records, { detail: () => `tinyproxy log:\n${proxy.log()}` });
       // The agent reached the portal through the proxy only: every CONNECT names the portal.
       const connects = proxy.connects();
       expect(connects.length).toBeGreaterThan(0);
@@ -69,9 +49,7 @@ describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent to p
 
   it('exits 2 on a malformed --proxy, saying so', async () => {
     const portal = await startPortal();
-    const { token } = await portal.api.createAgent({
-      syslog: { host: '127.0.0.1', port: 9, protocol: 'tcp' },
-    });
+    const { token } = await portal.api.createAgent({ syslog: CLOSED_SYSLOG });
     for (const proxy of [
       '127.0.0.1:notaport',
       'http://user:secret@proxy.example.com:3128',
@@ -85,23 +63,12 @@ describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent to p
   });
 
   it('delivers from an HTTPS portal whose certificate is signed by the CA given with --ca-file', async () => {
-    const [portal, receiver] = await Promise.all([
-      startPortal({ tls: certs }),
-      startSyslogNg(syslogNgTool!, certs),
-    ]);
+    const { portal, token, file } = await suite.startPortalAndSyslogNg({ portal: { tls: suite.certs } });
     expect(portal.publicUrl).toMatch(/^https:\/\//);
     const records = ids('tls-portal', 50).map((id) => activity(id));
     await portal.api.ingest('activities', records);
-    const { token } = await portal.api.createAgent({
-      syslog: { host: '127.0.0.1', port: receiver.ports.tcp, protocol: 'tcp' },
-    });
-    const agent = startAgent(token, ['--ca-file', certs.caFile]);
-    const events = await waitForIds(
-      receiver.file('tcp'),
-      records.map((r) => r.id),
-      20_000,
-      () => agent.describe(),
-    );
+    const agent = startAgent(token, ['--ca-file', suite.certs.caFile]);
+    const events = await agent.waitForDelivery(file, records);
     // The links in the lines point at the HTTPS portal the token names.
     expect(events[0]!.cef.extension.cs1).toBe(
       `${portal.publicUrl}/#/audits?activity.id=eq(${events[0]!.externalId},)`,
@@ -109,10 +76,8 @@ describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent to p
   });
 
   it('exits 1 against an HTTPS portal it cannot trust, pointing at --ca-file', async () => {
-    const portal = await startPortal({ tls: certs });
-    const { token } = await portal.api.createAgent({
-      syslog: { host: '127.0.0.1', port: 9, protocol: 'tcp' },
-    });
+    const portal = await startPortal({ tls: suite.certs });
+    const { token } = await portal.api.createAgent({ syslog: CLOSED_SYSLOG });
     const exit = await startAgent(token).exit();
     expect(exit.code).toBe(1);
     const line = exitLine(exit);
@@ -122,13 +87,19 @@ describe.skipIf(syslogNgTool === undefined || openssl === undefined)('agent to p
   });
 
   it('exits 1 against a portal that offers only TLS 1.0/1.1, saying it lacks TLS 1.2', async () => {
-    const [portal, legacy] = await Promise.all([startPortal({ tls: certs }), startLegacyTlsServer(certs)]);
+    const [portal, legacy] = await Promise.all([
+      startPortal({ tls: suite.certs }),
+      startLegacyTlsServer(suite.certs),
+    ]);
     onCleanup(() => legacy.close());
-    const { token } = await portal.api.createAgent({
-      syslog: { host: '127.0.0.1', port: 9, protocol: 'tcp' },
-    });
+    const { token } = await portal.api.createAgent({ syslog: CLOSED_SYSLOG });
     // The CA is trusted, so the protocol version is the only thing wrong.
-    const exit = await startAgent(token, ['--portal-url', legacy.url, '--ca-file', certs.caFile]).exit();
+    const exit = await startAgent(token, [
+      '--portal-url',
+      legacy.url,
+      '--ca-file',
+      suite.certs.caFile,
+    ]).exit();
     expect(exit.code).toBe(1);
     const line = exitLine(exit);
     expect(line).toContain(legacy.url);

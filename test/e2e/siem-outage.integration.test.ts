@@ -1,27 +1,19 @@
 // The SIEM fails under a running agent (DESIGN §5, §6): syslog-ng SIGKILLed mid-stream and
 // restarted loses nothing, and only the pages of the resend window are sent twice; a syslog-ng that
 // stops reading (SIGSTOP) must not keep the agent from stopping, and still loses nothing.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestCerts, removeTestCerts, type TestCerts } from '../support/certs.ts';
-import { toolOrSkip } from '../support/tools.ts';
+import { expect, it } from 'vitest';
 import {
   activity,
-  cleanup,
   countIds,
+  describeWithSyslogNg,
   exitLine,
   ids,
   received,
   startAgent,
-  startPortal,
-  startSyslogNg,
-  waitForIds,
   waitUntil,
   type AdminClient,
 } from './harness.ts';
-import { backlogSetup, blocked, resumeAndCheck, settled, stall } from './backlog.ts';
-
-const syslogNgTool = toolOrSkip('syslog-ng');
-const openssl = toolOrSkip('openssl');
+import { backlogSetup, blocked, resumeAndCheck, settled, stall, startDraining } from './backlog.ts';
 
 /** The agent's resend window (packages/agent/src/checkpoint.ts, DEFAULT_RESEND_WINDOW_MS). */
 const RESEND_WINDOW_MS = 1000;
@@ -67,21 +59,10 @@ function streamActivities(api: AdminClient, prefix: string, size: number, everyM
   };
 }
 
-describe.skipIf(syslogNgTool === undefined || openssl === undefined)('SIEM outages', () => {
-  let certs: TestCerts;
-  beforeAll(() => {
-    certs = makeTestCerts(openssl!.path);
-  });
-  afterAll(() => removeTestCerts(certs));
-  afterEach(cleanup);
-
+describeWithSyslogNg('SIEM outages', (suite) => {
   it('loses nothing when syslog-ng is killed and restarted mid-stream; duplicates come only from the resend window', async () => {
-    const [portal, receiver] = await Promise.all([startPortal(), startSyslogNg(syslogNgTool!, certs)]);
-    const { token } = await portal.api.createAgent({
-      syslog: { host: '127.0.0.1', port: receiver.ports.tcp, protocol: 'tcp' },
-    });
+    const { portal, receiver, token, file } = await suite.startPortalAndSyslogNg();
     const agent = startAgent(token);
-    const file = receiver.file('tcp');
     const stream = streamActivities(portal.api, 'steady', 20, 100);
     // How many lines had arrived when: to report what the agent wrote in the resend window.
     const arrivals: { at: number; lines: number }[] = [];
@@ -109,7 +90,7 @@ describe.skipIf(syslogNgTool === undefined || openssl === undefined)('SIEM outag
       const batches = await stream.stop();
 
       const all = batches.flatMap((b) => b.ids);
-      await waitForIds(file, all, 30_000, () => agent.describe());
+      await agent.waitForDelivery(file, all, { timeoutMs: 30_000 });
       await agent.waitForHealth((h) => h.syslog.state === 'connected', 'a connected syslog');
 
       const events = received(file);
@@ -147,14 +128,8 @@ describe.skipIf(syslogNgTool === undefined || openssl === undefined)('SIEM outag
   }, 90_000);
 
   it('stops on SIGTERM (exit 0) while syslog-ng stalls, and a restart delivers everything', async () => {
-    const { receiver, backlog, token, file } = await backlogSetup(syslogNgTool!, certs);
-    const first = startAgent(token);
-    await waitUntil(
-      () => file.lines().length > 0,
-      'the first lines',
-      20_000,
-      () => first.describe(),
-    );
+    const { receiver, backlog, token, file } = await backlogSetup(suite);
+    const first = await startDraining(token, file);
     const resume = stall(receiver);
     expect(await blocked(first)).toBeLessThan(backlog.length);
     // systemctl stop / Ctrl-C while the SIEM does not read: the page in flight cannot be delivered,

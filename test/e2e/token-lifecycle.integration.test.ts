@@ -2,10 +2,15 @@
 // → exit 3, its owner admin removed → exit 3, the agent deleted → exit 4, each with one line on
 // stderr saying what happened and what to do; and the token issued instead works.
 import { afterEach, describe, expect, it } from 'vitest';
-import { AdminClient, cleanup, exitLine, startAgent, startPortal, type AgentProcess } from './harness.ts';
-
-/** Nothing is ingested in these tests, so the agent never opens this (closed) syslog port. */
-const SYSLOG = { host: '127.0.0.1', port: 9, protocol: 'tcp' } as const;
+import {
+  AdminClient,
+  cleanup,
+  CLOSED_SYSLOG,
+  exitLine,
+  startAgent,
+  startPortal,
+  type AgentProcess,
+} from './harness.ts';
 
 /** Waits until the agent has its config: it is running against the portal, not failing at start. */
 async function running(agent: AgentProcess): Promise<void> {
@@ -13,12 +18,13 @@ async function running(agent: AgentProcess): Promise<void> {
   expect(health.portal).toBe('ok');
 }
 
+// Nothing is ingested in these tests: the agents never open their (closed) syslog port.
 describe('agent token lifecycle', () => {
   afterEach(cleanup);
 
   it('exits 3 when its token is regenerated, telling to regenerate it in the portal and restart; the new token works', async () => {
     const portal = await startPortal();
-    const { agent: created, token } = await portal.api.createAgent({ syslog: SYSLOG });
+    const { agent: created, token } = await portal.api.createAgent({ syslog: CLOSED_SYSLOG });
     const agent = startAgent(token);
     await running(agent);
 
@@ -51,7 +57,7 @@ describe('agent token lifecycle', () => {
     };
     const { id: secondId } = await portal.api.createAdmin(second);
     const secondApi = await AdminClient.login(portal.url, second.email, second.password);
-    const { agent: created, token } = await secondApi.createAgent({ syslog: SYSLOG });
+    const { agent: created, token } = await secondApi.createAgent({ syslog: CLOSED_SYSLOG });
     expect(created.tokenOwner.id).toBe(secondId);
     const agent = startAgent(token);
     await running(agent);
@@ -73,7 +79,7 @@ describe('agent token lifecycle', () => {
 
   it('exits 4 when its SIEM agent is deleted in the portal', async () => {
     const portal = await startPortal();
-    const { agent: created, token } = await portal.api.createAgent({ syslog: SYSLOG });
+    const { agent: created, token } = await portal.api.createAgent({ syslog: CLOSED_SYSLOG });
     const agent = startAgent(token);
     await running(agent);
 

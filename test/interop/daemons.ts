@@ -2,14 +2,12 @@
 // ports, each listener writing every message exactly as received, one per line, to its own file.
 // Listeners: TCP with LF framing and TCP with octet counting (RFC 6587), UDP (RFC 5426), and TLS with
 // octet counting (RFC 5425).
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import {
   closeSync,
   existsSync,
   fstatSync,
-  mkdirSync,
-  mkdtempSync,
   openSync,
   readFileSync,
   readSync,
@@ -17,10 +15,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestCerts } from '../support/certs.ts';
+import { Child } from '../support/child.ts';
+import { PortTakenError, startOnFreePorts } from '../support/free-port.ts';
 import type { Tool } from '../support/tools.ts';
 
 /** One listener of a receiver; each writes to its own output file. */
@@ -44,6 +43,7 @@ const PROBE_PREFIX = 'cloudsiem-readiness-probe ';
 
 const READY_TIMEOUT_MS = 10_000;
 const POLL_MS = 25;
+const STOP_TIMEOUT_MS = 3_000;
 
 /** A file a listener writes: the received messages, one per line. Read incrementally as it grows. */
 export class ReceivedFile {
@@ -121,9 +121,8 @@ export interface ReceiverOptions {
 
 /** A running receiver daemon: its ports, its output files, and stop/start on the same ports. */
 export class Receiver {
-  private child: ChildProcess | undefined;
-  private output = '';
-  private exited: Promise<void> = Promise.resolve();
+  /** The daemon last launched, running or not. */
+  private child: Child | undefined;
   private readonly files: Record<Listener, ReceivedFile>;
   private readonly configFile: string;
 
@@ -141,24 +140,12 @@ export class Receiver {
   }
 
   /** Starts a daemon on free ports, trying new ports when one was taken in the meantime. */
-  static async start(kind: DaemonKind, { tool, certs }: ReceiverOptions): Promise<Receiver> {
-    const dir = mkdtempSync(join(tmpdir(), `cloudsiem-${kind.name}-`));
-    let lastError: unknown;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const attemptDir = join(dir, String(attempt));
-      mkdirSync(attemptDir);
-      const receiver = new Receiver(kind, tool, certs, attemptDir, await freePorts());
-      try {
-        await receiver.launch();
-        return receiver;
-      } catch (error) {
-        lastError = error;
-        await receiver.kill();
-        if (!(error instanceof PortTakenError)) break;
-      }
-    }
-    rmSync(dir, { recursive: true, force: true });
-    throw lastError;
+  static start(kind: DaemonKind, { tool, certs }: ReceiverOptions): Promise<Receiver> {
+    return startOnFreePorts(kind.name, async (dir) => {
+      const receiver = new Receiver(kind, tool, certs, dir, await freePorts());
+      await receiver.launch();
+      return receiver;
+    });
   }
 
   file(listener: Listener): ReceivedFile {
@@ -167,17 +154,16 @@ export class Receiver {
 
   /** What the daemon printed (its own log), for failure messages. */
   get log(): string {
-    return this.output;
+    return this.child?.output ?? '';
   }
 
   get running(): boolean {
-    return this.child !== undefined;
+    return this.child?.running ?? false;
   }
 
   /** Kills the daemon abruptly (SIGKILL), as a crash would: its connections drop without a goodbye. */
   async kill(): Promise<void> {
-    this.child?.kill('SIGKILL');
-    await this.exited;
+    await this.child?.kill();
   }
 
   /** Starts the daemon again on the same ports, appending to the same files. */
@@ -189,7 +175,6 @@ export class Receiver {
         await this.launch();
         return;
       } catch (error) {
-        await this.kill();
         if (!(error instanceof PortTakenError) || attempt >= 20) throw error;
         await sleep(100);
       }
@@ -198,42 +183,20 @@ export class Receiver {
 
   /** Stops the daemon (SIGTERM, then SIGKILL) and removes its directory. */
   async stop(): Promise<void> {
-    const child = this.child;
-    if (child !== undefined) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-      await this.exited;
-      clearTimeout(timer);
-    }
+    await this.child?.terminate(STOP_TIMEOUT_MS);
     rmSync(dirname(this.dir), { recursive: true, force: true });
   }
 
+  /** Starts the daemon and waits until every listener is ready; if they are not, kills it and throws. */
   private async launch(): Promise<void> {
     for (const stale of ['pid', 'ctl']) rmSync(join(this.dir, stale), { force: true });
-    this.output = '';
-    const child = spawn(this.tool.path, this.kind.args(this.configFile, this.dir), {
-      env: this.tool.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    const killOnExit = (): void => void child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-    const collect = (chunk: Buffer): void => {
-      this.output += chunk.toString('utf8');
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    this.exited = new Promise((resolveExit) => {
-      child.once('exit', () => {
-        process.removeListener('exit', killOnExit);
-        if (this.child === child) this.child = undefined;
-        resolveExit();
-      });
-    });
-    child.once('error', (error) => {
-      this.output += `spawn failed: ${error.message}\n`;
-    });
-    await this.waitUntilReady();
+    this.child = new Child(this.tool.path, this.kind.args(this.configFile, this.dir), { env: this.tool.env });
+    try {
+      await this.waitUntilReady();
+    } catch (error) {
+      await this.kill();
+      throw error;
+    }
   }
 
   /** Ready: every TCP port accepts a connection and a UDP probe reaches the UDP listener's file. */
@@ -241,7 +204,7 @@ export class Receiver {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     let waitingFor = '';
     const check = (): void => {
-      if (this.kind.bindFailure.test(this.output)) throw new PortTakenError(this.describe('a port is taken'));
+      if (this.kind.bindFailure.test(this.log)) throw new PortTakenError(this.describe('a port is taken'));
       if (!this.running) throw new Error(this.describe('exited during start-up'));
       if (Date.now() > deadline) {
         throw new Error(
@@ -273,11 +236,9 @@ export class Receiver {
   }
 
   private describe(problem: string): string {
-    return `${this.kind.name} ${problem} (ports ${JSON.stringify(this.ports)}); its output:\n${this.output}`;
+    return `${this.kind.name} ${problem} (ports ${JSON.stringify(this.ports)}); its output:\n${this.log}`;
   }
 }
-
-class PortTakenError extends Error {}
 
 function readFileIfExists(path: string): string {
   return existsSync(path) ? readFileSync(path, 'utf8') : '';

@@ -1,12 +1,12 @@
 // Starts a real tinyproxy (an HTTP proxy that tunnels with CONNECT, RFC 9110 §9.3.6) as a foreground
 // child on a free loopback port, logging every request to a file, so a test can prove that a client
 // went through the proxy and to which host:port.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Child } from './child.ts';
+import { freePort, PortTakenError, startOnFreePorts } from './free-port.ts';
 import type { Tool } from './tools.ts';
 
 export interface Tinyproxy {
@@ -34,41 +34,25 @@ const CONNECT_REQUEST = /Request \(file descriptor \d+\): CONNECT (\S+) HTTP\/\d
 const BIND_FAILURE = /Could not create listening sockets/;
 
 /** Starts tinyproxy on a free loopback port, trying a new port when one was taken in the meantime. */
-export async function startTinyproxy(tool: Tool): Promise<Tinyproxy> {
-  const dir = mkdtempSync(join(tmpdir(), 'cloudsiem-tinyproxy-'));
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const attemptDir = join(dir, String(attempt));
-    mkdirSync(attemptDir);
-    const proxy = new TinyproxyProcess(tool, attemptDir, await freePort());
-    try {
-      await proxy.launch();
-      return {
-        port: proxy.port,
-        url: `http://127.0.0.1:${proxy.port}`,
-        log: () => proxy.log(),
-        connects: () => [...proxy.log().matchAll(CONNECT_REQUEST)].map((match) => match[1]!),
-        stop: async () => {
-          await proxy.stop();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    } catch (error) {
-      lastError = error;
-      await proxy.stop();
-      if (!(error instanceof PortTakenError)) break;
-    }
-  }
-  rmSync(dir, { recursive: true, force: true });
-  throw lastError;
+export function startTinyproxy(tool: Tool): Promise<Tinyproxy> {
+  return startOnFreePorts('tinyproxy', async (dir) => {
+    const proxy = new TinyproxyProcess(tool, dir, await freePort());
+    await proxy.launch();
+    return {
+      port: proxy.port,
+      url: `http://127.0.0.1:${proxy.port}`,
+      log: () => proxy.log(),
+      connects: () => [...proxy.log().matchAll(CONNECT_REQUEST)].map((match) => match[1]!),
+      stop: async () => {
+        await proxy.stop();
+        rmSync(dirname(dir), { recursive: true, force: true });
+      },
+    };
+  });
 }
 
-class PortTakenError extends Error {}
-
 class TinyproxyProcess {
-  private child: ChildProcess | undefined;
-  private output = '';
-  private exited: Promise<void> = Promise.resolve();
+  private child: Child | undefined;
   private readonly configFile: string;
   private readonly logFile: string;
 
@@ -86,64 +70,43 @@ class TinyproxyProcess {
     return existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '';
   }
 
+  /** Starts tinyproxy and waits until it answers; if it does not, stops it and throws. */
   async launch(): Promise<void> {
     // -d: stay in the foreground, so the child is tinyproxy itself and dies with the test run.
-    const child = spawn(this.tool.path, ['-d', '-c', this.configFile], {
-      env: this.tool.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    const killOnExit = (): void => void child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-    const collect = (chunk: Buffer): void => {
-      this.output += chunk.toString('utf8');
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    this.exited = new Promise((resolveExit) => {
-      // 'close', not 'exit': it comes after the last of stdout/stderr, so the output is complete.
-      child.once('close', (code, signal) => {
-        this.output += `exited with ${signal ?? `code ${code}`}\n`;
-        process.removeListener('exit', killOnExit);
-        this.child = undefined;
-        resolveExit();
-      });
-    });
-    child.once('error', (error) => {
-      this.output += `spawn failed: ${error.message}\n`;
-    });
-    await this.waitUntilReady();
+    this.child = new Child(this.tool.path, ['-d', '-c', this.configFile], { env: this.tool.env });
+    try {
+      await this.waitUntilReady(this.child);
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (child !== undefined) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      await this.exited;
-      clearTimeout(timer);
-    }
+    await this.child?.terminate(STOP_TIMEOUT_MS);
   }
 
   /**
    * Ready: a request to the port is answered by tinyproxy itself (its `Server:` header), not by
    * whatever else may have taken the port between `freePort()` and tinyproxy's bind.
    */
-  private async waitUntilReady(): Promise<void> {
+  private async waitUntilReady(child: Child): Promise<void> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (!(await answeredByTinyproxy(this.port))) {
       await sleep(POLL_MS);
-      if (this.child === undefined) {
-        await this.exited;
-        if (BIND_FAILURE.test(this.output)) throw new PortTakenError(this.describe('could not bind'));
-        throw new Error(this.describe('exited during start-up'));
+      if (!child.running) {
+        const { code, signal } = await child.exited;
+        const exited = `exited with ${signal ?? `code ${code}`}`;
+        if (BIND_FAILURE.test(child.output))
+          throw new PortTakenError(this.describe(`could not bind, ${exited}`));
+        throw new Error(this.describe(`${exited} during start-up`));
       }
       if (Date.now() > deadline) throw new Error(this.describe(`not ready after ${READY_TIMEOUT_MS} ms`));
     }
   }
 
   private describe(problem: string): string {
-    return `tinyproxy ${problem} (port ${this.port}); its output:\n${this.output}its log:\n${this.log()}`;
+    return `tinyproxy ${problem} (port ${this.port}); its output:\n${this.child?.output ?? ''}its log:\n${this.log()}`;
   }
 }
 
@@ -192,16 +155,4 @@ function answeredByTinyproxy(port: number): Promise<boolean> {
     socket.once('end', () => done(false));
     socket.once('error', () => done(false));
   });
-}
-
-/** A port the kernel hands out for port 0, released for tinyproxy; a port taken in between is retried. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolveListen);
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolveClose) => server.close(resolveClose));
-  return port;
 }

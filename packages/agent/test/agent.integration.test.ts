@@ -3,7 +3,12 @@
 // notification and then catching up, disable/enable, format edits, and a rate-limited portal.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decode } from '@cloudsiem/cef';
-import { startTestPortal, storeTargets, type TestPortal } from '@cloudsiem/portal/test-support';
+import {
+  activityRecords,
+  startTestPortal,
+  storeTargets,
+  type TestPortal,
+} from '@cloudsiem/portal/test-support';
 import { startReceiver, type Receiver } from '@cloudsiem/syslog';
 import { waitFor } from '../../../test/support/wait.ts';
 import { createPortalClient, startAgent, type RunningAgent } from '../src/index.ts';
@@ -62,12 +67,7 @@ describe('agent against a real portal and receiver', () => {
   }
 
   async function ingest(prefix: string, n: number): Promise<string[]> {
-    const records = Array.from({ length: n }, (_, i) => ({
-      id: `${prefix}-${i}`,
-      timestamp: portal.clock.now() - 1000,
-      category: 'EVENT_CATEGORY_LOGIN',
-      action: 'Log on',
-      user: `${prefix}@contoso.com`,
+    const records = activityRecords(prefix, n, portal.clock.now() - 1000, (i) => ({
       appName: i % 2 === 0 ? 'Box' : 'Salesforce',
     }));
     const answer = await portal.api('POST', '/api/v1/ingest/activities', { body: records });

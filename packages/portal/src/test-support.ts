@@ -1,5 +1,5 @@
 // Test helpers: a real portal on a free loopback port over a fresh store (SQLite or PostgreSQL),
-// a fake clock, an admin API token, and a small fetch wrapper.
+// a fake clock, an admin API token, a small fetch wrapper, and activity records to ingest.
 import { startPortal, type Portal } from './server.ts';
 import { openTestStore, dropTestStore, type StoreTarget } from './store/test-support.ts';
 import type { Clock, PortalSettings } from './context.ts';
@@ -105,4 +105,24 @@ export async function startTestPortal(
       await dropTestStore(fresh.url);
     },
   };
+}
+
+/**
+ * `n` login activities `prefix-0` … `prefix-(n-1)` by `prefix@contoso.com` at `timestamp`, as the
+ * ingest API takes them; `fields(i)` adds to or replaces fields of record `i`.
+ */
+export function activityRecords(
+  prefix: string,
+  n: number,
+  timestamp: number,
+  fields: (i: number) => Record<string, unknown> = () => ({}),
+): ({ id: string } & Record<string, unknown>)[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}-${i}`,
+    timestamp,
+    category: 'EVENT_CATEGORY_LOGIN',
+    action: 'Log on',
+    user: `${prefix}@contoso.com`,
+    ...fields(i),
+  }));
 }

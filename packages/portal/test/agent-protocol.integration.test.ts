@@ -4,7 +4,13 @@
 // that become agent notifications.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor } from '../src/services/cursor.ts';
-import { startTestPortal, storeTargets, type ApiAnswer, type TestPortal } from '../src/test-support.ts';
+import {
+  activityRecords,
+  startTestPortal,
+  storeTargets,
+  type ApiAnswer,
+  type TestPortal,
+} from '../src/test-support.ts';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -34,14 +40,7 @@ describe.each(await storeTargets())('agent protocol on $name', (target) => {
 
   /** Ingests n activities now (portal clock); returns their ids in ingest order. */
   async function ingest(prefix: string, n: number, extra: Record<string, unknown> = {}): Promise<string[]> {
-    const records = Array.from({ length: n }, (_, i) => ({
-      id: `${prefix}-${i}`,
-      timestamp: portal.clock.now() - 1000,
-      category: 'EVENT_CATEGORY_LOGIN',
-      action: 'Log on',
-      user: `${prefix}@contoso.com`,
-      ...extra,
-    }));
+    const records = activityRecords(prefix, n, portal.clock.now() - 1000, () => extra);
     const answer = await portal.api('POST', '/api/v1/ingest/activities', { body: records });
     expect(answer.status, answer.text).toBe(200);
     expect(answer.body.accepted).toBe(n);
