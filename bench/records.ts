@@ -143,12 +143,14 @@ function ip(random: () => number): string {
   return `${octet()}.${octet()}.${octet()}.${octet()}`;
 }
 
-/** `n` activities, ~800 bytes each as JSON, the same for the same seed. */
-export function makeActivities(n: number, seed = 1): BenchActivity[] {
+/**
+ * Activities without end, ~800 bytes each as JSON, the same for the same seed: for backlogs too
+ * big to hold in memory (a million records are ~1.5 GB as objects), written out as they come.
+ */
+export function* generateActivities(seed = 1): Generator<BenchActivity, never> {
   const random = mulberry32(seed);
-  const out: BenchActivity[] = [];
   let time = T0;
-  for (let i = 0; i < n; i++) {
+  for (;;) {
     time += Math.floor(random() * 2000);
     const app = pick(random, APPS);
     const kind = pick(random, ACTIVITIES);
@@ -160,7 +162,7 @@ export function makeActivities(n: number, seed = 1): BenchActivity[] {
       targets.push(`https://${app.id.toLowerCase()}.example.com/sites/team/${hex(random, 8)}`);
     const policyIds: string[] = [];
     if (random() < 0.3) policyIds.push(pick(random, POLICIES).id);
-    out.push({
+    yield {
       id: `${time + 5000}_${uuid(random)}`,
       timestamp: time,
       createdAt: time + 5000 + Math.floor(random() * 1000),
@@ -177,8 +179,15 @@ export function makeActivities(n: number, seed = 1): BenchActivity[] {
       country: pick(random, COUNTRIES),
       deviceType: pick(random, DEVICE_TYPES),
       isAdmin: random() < 0.1,
-    });
+    };
   }
+}
+
+/** The first `n` activities of `generateActivities(seed)`. */
+export function makeActivities(n: number, seed = 1): BenchActivity[] {
+  const activities = generateActivities(seed);
+  const out: BenchActivity[] = [];
+  for (let i = 0; i < n; i++) out.push(activities.next().value);
   return out;
 }
 

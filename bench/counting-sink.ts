@@ -1,0 +1,100 @@
+// A syslog TCP sink that only counts: LF-framed lines and bytes over all its connections, in a
+// CHILD process (the machine has two cores: whoever sends gets one). It reports once it has
+// counted the lines it was told to expect, with its own CPU time.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+
+const SINK = `
+const net = require('node:net');
+let expected = Infinity;
+let lines = 0;
+let bytes = 0;
+let cpu = process.cpuUsage();
+const report = (type) => {
+  const used = process.cpuUsage(cpu);
+  process.send({ type, lines, bytes, cpuSeconds: (used.user + used.system) / 1e6 });
+};
+process.on('message', (message) => {
+  if (message.type === 'expect') {
+    expected = message.lines;
+    lines = 0;
+    bytes = 0;
+    cpu = process.cpuUsage();
+    process.send({ type: 'ready' });
+  } else if (message.type === 'count') {
+    report('count');
+  }
+});
+const server = net.createServer((socket) => {
+  socket.on('data', (chunk) => {
+    bytes += chunk.length;
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+    if (lines >= expected) {
+      expected = Infinity;
+      report('done');
+    }
+  });
+  socket.on('error', () => {});
+});
+server.listen(0, '127.0.0.1', () => process.send({ type: 'listening', port: server.address().port }));
+process.on('disconnect', () => process.exit(0));
+`;
+
+export interface SinkCount {
+  lines: number;
+  bytes: number;
+  /** The sink's CPU time since the last expect(). */
+  cpuSeconds: number;
+}
+
+export interface CountingSink {
+  port: number;
+  /** Resets the counts; the promise resolves when `lines` lines have arrived. */
+  expect(lines: number): Promise<{ done: Promise<SinkCount> }>;
+  /** The counts now (lines beyond the expected ones show up here). */
+  count(): Promise<SinkCount>;
+  close(): Promise<void>;
+}
+
+interface Message extends Partial<SinkCount> {
+  type: 'listening' | 'ready' | 'done' | 'count';
+  port?: number;
+}
+
+/** One listener for the child's messages: waiters by type, so none is missed between two awaits. */
+function messages(child: ChildProcess): (type: Message['type']) => Promise<Message> {
+  const waiters: { type: Message['type']; resolve: (message: Message) => void }[] = [];
+  child.on('message', (message: Message) => {
+    const index = waiters.findIndex((w) => w.type === message.type);
+    if (index !== -1) waiters.splice(index, 1)[0]!.resolve(message);
+  });
+  return (type) => new Promise((resolve) => waiters.push({ type, resolve }));
+}
+
+function countOf(message: Message): SinkCount {
+  return { lines: message.lines ?? 0, bytes: message.bytes ?? 0, cpuSeconds: message.cpuSeconds ?? 0 };
+}
+
+export async function startCountingSink(): Promise<CountingSink> {
+  const child = spawn(process.execPath, ['-e', SINK], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = messages(child);
+  const { port } = await next('listening');
+  return {
+    port: port!,
+    async expect(lines) {
+      const ready = next('ready');
+      child.send({ type: 'expect', lines });
+      await ready;
+      return { done: next('done').then(countOf) };
+    },
+    async count() {
+      const answer = next('count');
+      child.send({ type: 'count' });
+      return countOf(await answer);
+    },
+    async close() {
+      child.disconnect();
+      await once(child, 'exit');
+    },
+  };
+}
