@@ -1,7 +1,6 @@
 // `cloudsiem cef encode`: activities or alerts as JSON lines on stdin → CEF lines on stdout, with
 // an agent's format settings as options (DESIGN §2, §4). A bad line is reported on stderr as
 // `line N: field: reason` and skipped; the good lines still come out; exit code 1 if any was bad.
-import { readFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable, Writable } from 'node:stream';
 import {
@@ -14,13 +13,12 @@ import {
   TIME_FORMATS,
   type CefSettings,
 } from '@cloudsiem/cef';
-import { activitySchema, alertSchema } from '@cloudsiem/protocol';
+import { activitySchema, alertSchema, CLOUDSIEM_VERSION } from '@cloudsiem/protocol';
 import { parseChoice, parseCommandArgs } from '../args.ts';
 import { CliError, type Command } from '../cli-error.ts';
 
-const VERSION = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+// The Device Version agents write (the same constant the agent uses).
+const VERSION = CLOUDSIEM_VERSION;
 const DEFAULT_PORTAL_URL = 'http://localhost:8080';
 
 const USAGE = `Usage: cloudsiem cef encode --type activity|alert [options] < records.jsonl > lines.cef

@@ -16,6 +16,20 @@ export function normaliseListElement(value: string): string {
   return value.replaceAll(LIST_SEPARATOR, ' ');
 }
 
+/**
+ * A record's JSON with every non-ASCII character escaped (\\uXXXX, the same JSON): pages made of
+ * it are one-byte strings in V8 end to end, so the portal joins, measures and writes them, and the
+ * agent decodes and parses them, without UTF-16 copies.
+ */
+export function asciiJson(value: unknown): string {
+  const text = JSON.stringify(value);
+  return NON_ASCII.test(text)
+    ? text.replace(NON_ASCII_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    : text;
+}
+const NON_ASCII = /[\u0080-\uffff]/;
+const NON_ASCII_ALL = /[\u0080-\uffff]/g;
+
 export type StoredActivity = Activity & { createdAt: number };
 export type StoredAlert = Alert & { createdAt: number };
 
@@ -37,7 +51,7 @@ export function activityRow(record: StoredActivity): Omit<ActivitiesTable, 'seq'
     country: record.country ?? null,
     device_type: record.deviceType ?? null,
     is_admin: record.isAdmin === undefined ? null : record.isAdmin ? 1 : 0,
-    data: JSON.stringify(record),
+    data: asciiJson(record),
   };
 }
 
@@ -59,7 +73,7 @@ export function alertRow(record: StoredAlert): Omit<AlertsTable, 'seq'> {
     ip: record.ip,
     source: record.source,
     status: record.status ?? null,
-    data: JSON.stringify(record),
+    data: asciiJson(record),
   };
 }
 
