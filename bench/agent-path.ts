@@ -8,7 +8,7 @@
 // portal CPU seconds per million. The in-process RSS starts from whatever this process held
 // before (run agent-path alone to read it); the `cloudsiem agent` child's RSS is its own. Targets: at least 43,000 events/s; agent peak RSS under 150 MB.
 // BENCH_EVENTS sets the backlog (default 1,000,000); BENCH_PAGE_SIZE the in-process agent's page
-// (default 5,000, the agent's); BENCH_AGENT_CLI and BENCH_AGENT_NODE_FLAGS run another build of
+// (default the agent's, 1,000); BENCH_AGENT_CLI and BENCH_AGENT_NODE_FLAGS run another build of
 // `cloudsiem agent` or add node flags to it; BENCH_PROFILE=1 adds a CPU profile run of the agent in
 // this process and of the portal (BENCH_PROFILE_DIR keeps the profiles).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPortalClient, startAgent } from '@cloudsiem/agent';
+import { createPortalClient, DEFAULT_PAGE_SIZE, startAgent } from '@cloudsiem/agent';
 import type { SiemAgentWithToken } from '@cloudsiem/protocol';
 import { activityFile, type ActivityFile } from './activity-file.ts';
 import {
@@ -42,7 +42,7 @@ import { childCpu, childRss, mb } from './process-stats.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const INGEST_BATCH = 5000;
-const PAGE_SIZE = Number(process.env.BENCH_PAGE_SIZE ?? 5000);
+const PAGE_SIZE = Number(process.env.BENCH_PAGE_SIZE ?? DEFAULT_PAGE_SIZE);
 const TARGET_EVENTS_PER_S = 43_000;
 const TARGET_AGENT_RSS_BYTES = 150e6;
 const CLI = fileURLToPath(new URL('../packages/cli/bin/cloudsiem.js', import.meta.url));

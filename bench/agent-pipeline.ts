@@ -5,12 +5,12 @@
 // JSON.parse are in-process: they stand in for the HTTP pull) and its peak RSS. Target: at least
 // 70,000 events/s. Beside it: the same file and sink through a minimal Node script (parse each
 // line, write the raw lines), and the figures of syslog-ng from the issue.
-// BENCH_EVENTS sets the backlog (default 1,000,000), BENCH_PAGE_SIZE the page (default 5,000, the
-// agent's); BENCH_PROFILE=1 adds a CPU profile run (BENCH_PROFILE_DIR keeps the profile).
+// BENCH_EVENTS sets the backlog (default 1,000,000), BENCH_PAGE_SIZE the page (default the
+// agent's, 1,000); BENCH_PROFILE=1 adds a CPU profile run (BENCH_PROFILE_DIR keeps the profile).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startAgent, type PortalClient } from '@cloudsiem/agent';
+import { startAgent, type PortalClient, DEFAULT_PAGE_SIZE } from '@cloudsiem/agent';
 import { agentConfigSchema, formatSettingsSchema, type AgentConfig } from '@cloudsiem/protocol';
 import { activityFile, LineReader, type ActivityFile } from './activity-file.ts';
 import {
@@ -28,7 +28,7 @@ import { mb } from './process-stats.ts';
 import { BENCH_SETTINGS } from './records.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
-const PAGE_SIZE = Number(process.env.BENCH_PAGE_SIZE ?? 5000);
+const PAGE_SIZE = Number(process.env.BENCH_PAGE_SIZE ?? DEFAULT_PAGE_SIZE);
 const TARGET_EVENTS_PER_S = 70_000;
 /** The issue's figures for the same records, JSON → the same CEF → TCP. */
 const SYSLOG_NG = { version: '3.38', eventsPerS: 28_600, cpuSecondsPerMillion: 52 };

@@ -1,6 +1,7 @@
 // @cloudsiem/agent: the SIEM agent daemon — source/ (the portal client) → transform/encode-cef →
 // sink/syslog, with checkpoint (cursor handling), metrics and telemetry (DESIGN §6).
 export {
+  DEFAULT_PAGE_SIZE,
   startAgent,
   type AgentLogger,
   type AgentOptions,
