@@ -13,6 +13,7 @@ import { ADMIN_TOKEN_PREFIX, AGENT_TOKEN_PREFIX } from '../auth/secrets.ts';
 import type { PortalServices } from '../services/index.ts';
 import { UnparsableRecord } from '../services/events.ts';
 import { RawJson, type Caller, type RouteDef } from './route.ts';
+import { serveWeb } from '../routes/web.ts';
 
 export const SESSION_COOKIE = 'cloudsiem_session';
 /** The id each request's answer and log lines carry, so a 500 can be found in the log. */
@@ -175,10 +176,16 @@ export function errorResponse(c: Context, error: ApiError): Response {
   return c.json(body, error.status as 400);
 }
 
+export interface AppOptions {
+  /** The built web UI served at `/` (default: packages/web/dist). */
+  webDir?: string;
+}
+
 export function createApp(
   context: PortalContext,
   services: PortalServices,
   routes: readonly RouteDef[],
+  options: AppOptions = {},
 ): Hono {
   const app = new Hono({ strict: false });
   const { logger, settings } = context;
@@ -213,6 +220,9 @@ export function createApp(
       return c.json(result as object, def.successStatus ?? 200);
     });
   }
+
+  // The web UI: every other GET outside /api/ (the UI routes in the URL's hash).
+  app.get('*', serveWeb(options.webDir));
 
   app.notFound((c) => errorResponse(c, new ApiError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`)));
 

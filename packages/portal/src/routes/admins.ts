@@ -1,5 +1,6 @@
 // Admins and how they sign in: login/logout with an httpOnly SameSite=Strict session cookie, the
-// signed-in admin, admin accounts, and admin API tokens for the REST API (shown once).
+// signed-in admin (and, for the web UI, whether this browser has a session at all), admin
+// accounts, and admin API tokens for the REST API (shown once).
 import {
   ADMIN_API_PREFIX,
   adminCreateSchema,
@@ -10,7 +11,7 @@ import {
   loginSchema,
 } from '@cloudsiem/protocol';
 import { z } from 'zod';
-import { deleteCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { PortalContext } from '../context.ts';
 import type { PortalServices } from '../services/index.ts';
 import { adminOf, route, type RouteDef } from '../http/route.ts';
@@ -62,6 +63,19 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
       auth: 'admin',
       response: z.object({ admin: adminSchema }),
       handler: (_c, { caller }) => Promise.resolve({ admin: adminOf(caller) }),
+    }),
+    route({
+      method: 'get',
+      path: `${ADMIN_API_PREFIX}/auth/session`,
+      summary:
+        'Whether this browser is signed in: the admin of the session cookie, or null (200 either way, so the web UI asks without an error)',
+      tag: 'Admins',
+      auth: 'public',
+      response: z.object({ admin: adminSchema.nullable() }),
+      handler: async (c) => {
+        const sessionId = getCookie(c, SESSION_COOKIE);
+        return { admin: sessionId === undefined ? null : await admins.sessionAdmin(sessionId) };
+      },
     }),
     route({
       method: 'get',

@@ -1,0 +1,43 @@
+// A wizard's frame: the list of steps (the current one marked aria-current="step", the done ones
+// ticked) above the current step's content, which is labelled by the step's heading.
+import type { ReactNode } from 'react';
+
+export function Wizard({
+  steps,
+  current,
+  skipped = [],
+  children,
+}: {
+  steps: readonly string[];
+  /** Index of the current step. */
+  current: number;
+  /** Steps this run of the wizard leaves out (editing an agent keeps its token). */
+  skipped?: readonly number[];
+  children: ReactNode;
+}) {
+  return (
+    <div className="wizard">
+      <ol className="wizard-steps" aria-label="Steps">
+        {steps.map((step, i) => (
+          <li
+            key={step}
+            className={`wizard-step${i === current ? ' wizard-step-current' : i < current ? ' wizard-step-done' : ''}${skipped.includes(i) ? ' wizard-step-skipped' : ''}`}
+            aria-current={i === current ? 'step' : undefined}
+          >
+            <span className="wizard-step-number" aria-hidden="true">
+              {i < current ? '✓' : i + 1}
+            </span>
+            <span className="wizard-step-label">{step}</span>
+            {i < current ? <span className="visually-hidden"> (done)</span> : null}
+            {skipped.includes(i) ? <span className="visually-hidden"> (not part of this edit)</span> : null}
+          </li>
+        ))}
+      </ol>
+      {/* Not a labelled region: "Token" must name only the token's input in the last step. */}
+      <div className="wizard-panel">
+        <h3 className="wizard-panel-title">{steps[current]}</h3>
+        {children}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,722 @@
+// The Add SIEM agent wizard (DESIGN §7, the seed's four steps): General (name, SIEM format,
+// advanced settings) → Remote syslog (host, port, TCP/UDP/TLS) → Data types (alerts and
+// activities, each to all or to specific filters, with a preview of the matching events and the
+// exact CEF lines) → Token (shown once). Editing an agent reuses the first three steps and saves.
+import {
+  activityFilterSchema,
+  alertFilterSchema,
+  formatSettingsSchema,
+  syslogTargetSchema,
+  TIME_FORMATS,
+  type DataType,
+  type Filter,
+  type FormatSettings,
+  type PreviewResponse,
+  type SiemAgent,
+  type SiemAgentInput,
+} from '@cloudsiem/protocol';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { api, ApiFailure, messageOf } from '../../api.ts';
+import { Dialog } from '../../components/dialog.tsx';
+import { FilterBuilder } from '../../components/filter-builder.tsx';
+import { Checkbox, FormField, RadioGroup } from '../../components/form-field.tsx';
+import { Wizard } from '../../components/wizard.tsx';
+import { filterToRows, rowsToFilter, type FilterRow } from '../../filters.ts';
+import { formatExact } from '../../time.ts';
+import { TokenPanel } from './token-panel.tsx';
+
+export const SAVED_NOTICE = 'Saved. The running agent picks up the change by itself — no restart needed.';
+
+const STEPS = ['General', 'Remote syslog', 'Data types', 'Token'] as const;
+const GENERAL = 0;
+const SYSLOG = 1;
+const DATA_TYPES = 2;
+const TOKEN = 3;
+
+const TIME_FORMAT_LABELS: Record<(typeof TIME_FORMATS)[number], string> = {
+  rfc5424: 'RFC 5424 (2017-01-02T16:38:38.383Z)',
+  rfc3164: 'RFC 3164 (Jan  2 16:38:38)',
+  'rfc3164-year': 'RFC 3164 with year (2017 Jan  2 16:38:38)',
+};
+
+interface Selection {
+  enabled: boolean;
+  specific: boolean;
+  rows: FilterRow[];
+}
+
+interface Form {
+  name: string;
+  format: FormatSettings;
+  host: string;
+  port: string;
+  protocol: 'tcp' | 'udp' | 'tls';
+  framing: 'lf' | 'octet';
+  udpMaxBytes: string;
+  alerts: Selection;
+  activities: Selection;
+}
+
+type Errors = Partial<Record<string, string>>;
+
+function initialForm(agent: SiemAgent | null): Form {
+  if (agent === null) {
+    const syslog = syslogTargetSchema.parse({ host: 'localhost', port: 514 });
+    return {
+      name: '',
+      format: formatSettingsSchema.parse({}),
+      host: '',
+      port: '',
+      protocol: syslog.protocol,
+      framing: syslog.framing,
+      udpMaxBytes: String(syslog.udpMaxBytes),
+      alerts: { enabled: true, specific: false, rows: [] },
+      activities: { enabled: true, specific: false, rows: [] },
+    };
+  }
+  const selection = (dataType: DataType): Selection => {
+    const { enabled, filter } = agent.dataTypes[dataType];
+    return { enabled, specific: filter !== null, rows: filterToRows(dataType, filter) };
+  };
+  return {
+    name: agent.name,
+    format: { ...agent.format },
+    host: agent.syslog.host,
+    port: String(agent.syslog.port),
+    protocol: agent.syslog.protocol,
+    framing: agent.syslog.framing,
+    udpMaxBytes: String(agent.syslog.udpMaxBytes),
+    alerts: selection('alerts'),
+    activities: selection('activities'),
+  };
+}
+
+const PORT_MESSAGE = 'port must be 1–65535';
+
+function validateGeneral(form: Form): Errors {
+  const errors: Errors = {};
+  if (form.name.trim() === '') errors.name = 'name is required';
+  else if (form.name.trim().length > 100) errors.name = 'name must be at most 100 characters';
+  for (const key of ['vendor', 'product'] as const) {
+    const value = form.format[key];
+    if (value === '')
+      errors[key] = `${key} is required (the default is ${key === 'vendor' ? 'MCAS' : 'SIEM_Agent'})`;
+    else if (value.length > 63) errors[key] = `${key} must be at most 63 characters`;
+  }
+  return errors;
+}
+
+function syslogOf(form: Form) {
+  return {
+    host: form.host.trim(),
+    port: /^\d+$/.test(form.port.trim()) ? Number(form.port.trim()) : Number.NaN,
+    protocol: form.protocol,
+    framing: form.framing,
+    udpMaxBytes: /^\d+$/.test(form.udpMaxBytes.trim()) ? Number(form.udpMaxBytes.trim()) : Number.NaN,
+  };
+}
+
+function validateSyslog(form: Form): Errors {
+  const result = syslogTargetSchema.safeParse(syslogOf(form));
+  if (result.success) return {};
+  const errors: Errors = {};
+  for (const issue of result.error.issues) {
+    const key = String(issue.path[0] ?? 'host');
+    if (errors[key] !== undefined) continue;
+    if (key === 'port') errors.port = PORT_MESSAGE;
+    else if (key === 'udpMaxBytes') errors.udpMaxBytes = 'maximum datagram size must be 480–65000 bytes';
+    else errors[key] = form.host.trim() === '' && key === 'host' ? 'host is required' : issue.message;
+  }
+  return errors;
+}
+
+/** The filter a data type sends with, or the errors its rows have. */
+function selectionFilter(
+  dataType: DataType,
+  selection: Selection,
+): { filter: Filter | null; rowErrors: Record<number, string>; error?: string } {
+  if (!selection.specific) return { filter: null, rowErrors: {} };
+  if (selection.rows.length === 0)
+    return { filter: null, rowErrors: {}, error: 'add at least one filter, or apply to all' };
+  const { filter, errors } = rowsToFilter(dataType, selection.rows);
+  if (Object.keys(errors).length > 0) return { filter: null, rowErrors: errors };
+  const schema = dataType === 'activities' ? activityFilterSchema : alertFilterSchema;
+  const checked = schema.safeParse(filter);
+  if (!checked.success)
+    return { filter: null, rowErrors: {}, error: checked.error.issues.map((i) => i.message).join('; ') };
+  return { filter, rowErrors: {} };
+}
+
+/** Where an error the portal answers belongs: `body.syslog.port` → the Remote syslog step's port. */
+function placeServerIssues(error: unknown): { step: number; errors: Errors } | null {
+  if (!(error instanceof ApiFailure) || error.issues.length === 0) return null;
+  const errors: Errors = {};
+  let step = DATA_TYPES;
+  for (const issue of error.issues) {
+    const path = issue.path.replace(/^body\./, '').split('.');
+    if (path[0] === 'name') {
+      errors.name ??= issue.message;
+      step = Math.min(step, GENERAL);
+    } else if (path[0] === 'format') {
+      errors[path[1] ?? 'vendor'] ??= issue.message;
+      step = Math.min(step, GENERAL);
+    } else if (path[0] === 'syslog') {
+      errors[path[1] ?? 'host'] ??= path[1] === 'port' ? PORT_MESSAGE : issue.message;
+      step = Math.min(step, SYSLOG);
+    } else {
+      errors[`dataTypes.${path[1] ?? 'activities'}`] ??= `${issue.path}: ${issue.message}`;
+    }
+  }
+  return { step, errors };
+}
+
+interface Preview {
+  dataType: DataType;
+  loading: boolean;
+  result?: PreviewResponse;
+  error?: string;
+}
+
+export function AgentWizard({
+  agent,
+  onClose,
+  onCreated,
+  onSaved,
+}: {
+  /** The agent to edit, or null to add one. */
+  agent: SiemAgent | null;
+  onClose: () => void;
+  onCreated: () => void;
+  onSaved: (agent: SiemAgent) => void;
+}) {
+  const editing = agent !== null;
+  const [form, setForm] = useState<Form>(() => initialForm(agent));
+  const [step, setStep] = useState(GENERAL);
+  const [errors, setErrors] = useState<Errors>({});
+  const [rowErrors, setRowErrors] = useState<Record<DataType, Record<number, string>>>({
+    alerts: {},
+    activities: {},
+  });
+  const [advanced, setAdvanced] = useState(false);
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const [submitError, setSubmitError] = useState<string | null>(null);
+  const [token, setToken] = useState<string | null>(null);
+  const advancedId = useId();
+
+  const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const setFormat = (change: Partial<FormatSettings>) =>
+    setForm((f) => ({ ...f, format: { ...f.format, ...change } }));
+  const setSelection = (dataType: DataType, change: Partial<Selection>) => {
+    setForm((f) => ({ ...f, [dataType]: { ...f[dataType], ...change } }));
+    if (preview?.dataType === dataType) setPreview(null);
+    setErrors((e) => ({ ...e, [`dataTypes.${dataType}`]: undefined, dataTypes: undefined }));
+  };
+
+  const validateDataTypes = (): { ok: boolean; filters: Record<DataType, Filter | null> } => {
+    const next: Errors = {};
+    const nextRows: Record<DataType, Record<number, string>> = { alerts: {}, activities: {} };
+    const filters: Record<DataType, Filter | null> = { alerts: null, activities: null };
+    if (!form.alerts.enabled && !form.activities.enabled)
+      next.dataTypes = 'choose alerts, activities or both';
+    for (const dataType of ['alerts', 'activities'] as const) {
+      if (!form[dataType].enabled) continue;
+      const result = selectionFilter(dataType, form[dataType]);
+      filters[dataType] = result.filter;
+      nextRows[dataType] = result.rowErrors;
+      if (result.error !== undefined) next[`dataTypes.${dataType}`] = result.error;
+    }
+    setErrors(next);
+    setRowErrors(nextRows);
+    const ok =
+      Object.keys(next).length === 0 && Object.values(nextRows).every((r) => Object.keys(r).length === 0);
+    return { ok, filters };
+  };
+
+  const next = () => {
+    const found = step === GENERAL ? validateGeneral(form) : validateSyslog(form);
+    setErrors(found);
+    if (Object.keys(found).length === 0) setStep(step + 1);
+  };
+
+  const submit = async () => {
+    const general = validateGeneral(form);
+    const syslog = validateSyslog(form);
+    if (Object.keys(general).length > 0 || Object.keys(syslog).length > 0) {
+      setErrors({ ...general, ...syslog });
+      setStep(Object.keys(general).length > 0 ? GENERAL : SYSLOG);
+      return;
+    }
+    const { ok, filters } = validateDataTypes();
+    if (!ok) return;
+    const dataTypes = {
+      alerts: { enabled: form.alerts.enabled, filter: filters.alerts },
+      activities: { enabled: form.activities.enabled, filter: filters.activities },
+    };
+    // A switched-off data type keeps the filter it had, for when it is switched on again.
+    if (agent !== null) {
+      for (const dataType of ['alerts', 'activities'] as const) {
+        if (!form[dataType].enabled) dataTypes[dataType].filter = agent.dataTypes[dataType].filter;
+      }
+    }
+    setSubmitting(true);
+    setSubmitError(null);
+    try {
+      const format = form.format;
+      const syslogTarget = syslogOf(form);
+      if (agent === null) {
+        const input: SiemAgentInput = {
+          name: form.name.trim(),
+          format,
+          syslog: syslogTarget,
+          dataTypes,
+          enabled: true,
+        };
+        const created = await api.createAgent(input);
+        setToken(created.token);
+        setStep(TOKEN);
+        onCreated();
+      } else {
+        const saved = await api.updateAgent(agent.id, {
+          name: form.name.trim(),
+          format,
+          syslog: syslogTarget,
+          dataTypes,
+        });
+        onSaved(saved);
+      }
+    } catch (error) {
+      const placed = placeServerIssues(error);
+      if (placed === null) setSubmitError(messageOf(error));
+      else {
+        setErrors(placed.errors);
+        setStep(placed.step);
+      }
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  const runPreview = async (dataType: DataType) => {
+    const result = selectionFilter(dataType, form[dataType]);
+    setRowErrors((r) => ({ ...r, [dataType]: result.rowErrors }));
+    setErrors((e) => ({ ...e, [`dataTypes.${dataType}`]: result.error }));
+    if (result.error !== undefined || Object.keys(result.rowErrors).length > 0) {
+      setPreview(null);
+      return;
+    }
+    setPreview({ dataType, loading: true });
+    try {
+      const answer = await api.preview({ dataType, filter: result.filter, format: form.format, limit: 10 });
+      setPreview({ dataType, loading: false, result: answer });
+    } catch (error) {
+      setPreview({ dataType, loading: false, error: messageOf(error) });
+    }
+  };
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    if (step === DATA_TYPES) void submit();
+    else if (step < DATA_TYPES) next();
+  };
+
+  const formId = useId();
+  const footer =
+    step === TOKEN ? (
+      <button type="button" className="button button-primary" onClick={onClose}>
+        Done
+      </button>
+    ) : (
+      <>
+        <button type="button" className="button button-quiet" onClick={onClose} disabled={submitting}>
+          Cancel
+        </button>
+        <span className="spacer" />
+        <button
+          type="button"
+          className="button"
+          disabled={step === GENERAL || submitting}
+          onClick={() => {
+            setErrors({});
+            setStep(step - 1);
+          }}
+        >
+          Back
+        </button>
+        {step < DATA_TYPES ? (
+          <button type="submit" form={formId} className="button button-primary">
+            Next
+          </button>
+        ) : (
+          <button type="submit" form={formId} className="button button-primary" disabled={submitting}>
+            {editing ? 'Save' : 'Create'}
+          </button>
+        )}
+      </>
+    );
+
+  return (
+    <Dialog
+      title={editing ? 'Edit SIEM agent' : 'Add SIEM agent'}
+      onClose={onClose}
+      variant="wide"
+      busy={submitting}
+      footer={footer}
+    >
+      <Wizard steps={STEPS} current={step} skipped={editing ? [TOKEN] : []}>
+        <form id={formId} onSubmit={onSubmit} noValidate>
+          {step === GENERAL ? (
+            <>
+              <FormField
+                label="Name"
+                error={errors.name}
+                hint="How this agent is listed, e.g. the SIEM it feeds."
+              >
+                {(props) => (
+                  <input
+                    {...props}
+                    type="text"
+                    value={form.name}
+                    maxLength={100}
+                    autoComplete="off"
+                    onChange={(e) => set('name', e.target.value)}
+                  />
+                )}
+              </FormField>
+              <FormField
+                label="SIEM format"
+                hint={
+                  form.format.format === 'arcsight'
+                    ? 'ArcSight: RFC 5424 time, no PRI; only the system name is optional.'
+                    : 'Generic CEF: what QRadar, Splunk, Exabeam and other CEF parsers read.'
+                }
+              >
+                {(props) => (
+                  <select
+                    {...props}
+                    value={form.format.format}
+                    onChange={(e) => setFormat({ format: e.target.value as FormatSettings['format'] })}
+                  >
+                    <option value="generic">Generic CEF</option>
+                    <option value="arcsight">ArcSight</option>
+                  </select>
+                )}
+              </FormField>
+              <button
+                type="button"
+                className="disclosure"
+                aria-expanded={advanced}
+                aria-controls={advancedId}
+                onClick={() => setAdvanced(!advanced)}
+              >
+                <span aria-hidden="true" className="disclosure-icon" />
+                Advanced settings
+              </button>
+              <div id={advancedId} hidden={!advanced} className="advanced">
+                {advanced ? (
+                  <>
+                    {form.format.format === 'generic' ? (
+                      <>
+                        <FormField label="Time format">
+                          {(props) => (
+                            <select
+                              {...props}
+                              value={form.format.timeFormat}
+                              onChange={(e) =>
+                                setFormat({ timeFormat: e.target.value as FormatSettings['timeFormat'] })
+                              }
+                            >
+                              {TIME_FORMATS.map((t) => (
+                                <option key={t} value={t}>
+                                  {TIME_FORMAT_LABELS[t]}
+                                </option>
+                              ))}
+                            </select>
+                          )}
+                        </FormField>
+                        <Checkbox
+                          label="Include PRI"
+                          checked={form.format.includePri}
+                          onChange={(includePri) => setFormat({ includePri })}
+                          hint="Starts each line with <PRI>: the facility below and a severity derived from the event."
+                        />
+                        {form.format.includePri ? (
+                          <FormField label="Facility" error={errors.facility}>
+                            {(props) => (
+                              <select
+                                {...props}
+                                value={form.format.facility}
+                                onChange={(e) => setFormat({ facility: Number(e.target.value) })}
+                              >
+                                {Array.from({ length: 24 }, (_, i) => (
+                                  <option key={i} value={i}>
+                                    {i}
+                                    {i === 16 ? ' (local0, default)' : i >= 16 ? ` (local${i - 16})` : ''}
+                                  </option>
+                                ))}
+                              </select>
+                            )}
+                          </FormField>
+                        ) : null}
+                      </>
+                    ) : null}
+                    <Checkbox
+                      label="Include system name"
+                      checked={form.format.includeSystemName}
+                      onChange={(includeSystemName) => setFormat({ includeSystemName })}
+                      hint="Writes the agent host's name after the time."
+                    />
+                    <div className="field-pair">
+                      <FormField
+                        label="Vendor"
+                        error={errors.vendor}
+                        hint="CEF Device Vendor; MCAS keeps existing SIEM content working."
+                      >
+                        {(props) => (
+                          <input
+                            {...props}
+                            type="text"
+                            value={form.format.vendor}
+                            maxLength={63}
+                            onChange={(e) => setFormat({ vendor: e.target.value })}
+                          />
+                        )}
+                      </FormField>
+                      <FormField
+                        label="Product"
+                        error={errors.product}
+                        hint="CEF Device Product (default SIEM_Agent)."
+                      >
+                        {(props) => (
+                          <input
+                            {...props}
+                            type="text"
+                            value={form.format.product}
+                            maxLength={63}
+                            onChange={(e) => setFormat({ product: e.target.value })}
+                          />
+                        )}
+                      </FormField>
+                    </div>
+                  </>
+                ) : null}
+              </div>
+            </>
+          ) : null}
+
+          {step === SYSLOG ? (
+            <>
+              <p className="muted">Where the agent sends the CEF lines: your SIEM&apos;s syslog listener.</p>
+              <div className="field-pair">
+                <FormField
+                  label="Host or IP"
+                  error={errors.host}
+                  hint="A host name or an IP address, without scheme or port."
+                >
+                  {(props) => (
+                    <input
+                      {...props}
+                      type="text"
+                      value={form.host}
+                      autoComplete="off"
+                      spellCheck={false}
+                      onChange={(e) => set('host', e.target.value)}
+                    />
+                  )}
+                </FormField>
+                <FormField label="Port" error={errors.port} hint="514 for TCP/UDP syslog, 6514 for TLS.">
+                  {(props) => (
+                    <input
+                      {...props}
+                      type="text"
+                      inputMode="numeric"
+                      value={form.port}
+                      autoComplete="off"
+                      onChange={(e) => set('port', e.target.value)}
+                    />
+                  )}
+                </FormField>
+              </div>
+              <RadioGroup
+                name="Protocol"
+                value={form.protocol}
+                onChange={(protocol) => set('protocol', protocol)}
+                options={[
+                  { value: 'tcp', label: 'TCP' },
+                  { value: 'udp', label: 'UDP' },
+                  { value: 'tls', label: 'TLS' },
+                ]}
+              />
+              <p className="field-hint">
+                {form.protocol === 'tls'
+                  ? 'TLS (RFC 5425): encrypted, the SIEM certificate is verified (trust a private CA with --ca-file).'
+                  : form.protocol === 'udp'
+                    ? 'UDP: one message per datagram; a longer message is cut to the maximum size.'
+                    : 'TCP: each line ends with a line feed, or octet counting (RFC 6587).'}
+              </p>
+              {form.protocol === 'tcp' ? (
+                <FormField label="Framing">
+                  {(props) => (
+                    <select
+                      {...props}
+                      value={form.framing}
+                      onChange={(e) => set('framing', e.target.value as Form['framing'])}
+                    >
+                      <option value="lf">Line feed after each message</option>
+                      <option value="octet">Octet counting (RFC 6587)</option>
+                    </select>
+                  )}
+                </FormField>
+              ) : null}
+              {form.protocol === 'udp' ? (
+                <FormField label="Maximum datagram size (bytes)" error={errors.udpMaxBytes}>
+                  {(props) => (
+                    <input
+                      {...props}
+                      type="text"
+                      inputMode="numeric"
+                      value={form.udpMaxBytes}
+                      onChange={(e) => set('udpMaxBytes', e.target.value)}
+                    />
+                  )}
+                </FormField>
+              ) : null}
+            </>
+          ) : null}
+
+          {step === DATA_TYPES ? (
+            <>
+              <p className="muted">
+                Which data the agent sends. Everything matching is sent, from the last 48 hours on.
+              </p>
+              {errors.dataTypes ? <p className="field-error">{errors.dataTypes}</p> : null}
+              {(['alerts', 'activities'] as const).map((dataType) => {
+                const selection = form[dataType];
+                const label = dataType === 'alerts' ? 'Alerts' : 'Activities';
+                return (
+                  <div
+                    className="data-type"
+                    key={dataType}
+                    onKeyDown={(e) => {
+                      // Enter in a filter value previews; it must not create the agent half-set-up.
+                      if (
+                        e.key === 'Enter' &&
+                        e.target instanceof HTMLInputElement &&
+                        e.target.type === 'text'
+                      ) {
+                        e.preventDefault();
+                        void runPreview(dataType);
+                      }
+                    }}
+                  >
+                    <Checkbox
+                      label={label}
+                      checked={selection.enabled}
+                      onChange={(enabled) => setSelection(dataType, { enabled })}
+                    />
+                    {selection.enabled ? (
+                      <div className="data-type-body">
+                        <RadioGroup
+                          name={`Apply to ${dataType}`}
+                          legend="Apply to"
+                          value={selection.specific ? 'specific' : 'all'}
+                          onChange={(v) => setSelection(dataType, { specific: v === 'specific' })}
+                          options={[
+                            { value: 'all', label: 'All' },
+                            { value: 'specific', label: 'Specific filters' },
+                          ]}
+                        />
+                        {selection.specific ? (
+                          <>
+                            <FilterBuilder
+                              dataType={dataType}
+                              rows={selection.rows}
+                              errors={rowErrors[dataType]}
+                              onChange={(rows) => setSelection(dataType, { rows })}
+                            />
+                            {dataType === 'alerts' ? (
+                              <p className="field-hint">
+                                Receiving Defender for Identity alerts through another integration too? Filter
+                                on source to avoid duplicates, e.g. source does not equal identity.
+                              </p>
+                            ) : null}
+                            <button
+                              type="button"
+                              className="button"
+                              onClick={() => void runPreview(dataType)}
+                            >
+                              Edit and preview results
+                            </button>
+                          </>
+                        ) : null}
+                        {errors[`dataTypes.${dataType}`] ? (
+                          <p className="field-error">{errors[`dataTypes.${dataType}`]}</p>
+                        ) : null}
+                      </div>
+                    ) : null}
+                  </div>
+                );
+              })}
+              {preview !== null ? <PreviewPanel preview={preview} /> : null}
+            </>
+          ) : null}
+
+          {step === TOKEN && token !== null ? <TokenPanel token={token} /> : null}
+        </form>
+      </Wizard>
+      {submitError !== null ? (
+        <p role="alert" className="error-text">
+          {submitError}
+        </p>
+      ) : null}
+    </Dialog>
+  );
+}
+
+function summaryOf(dataType: DataType, event: Record<string, unknown>): string {
+  const text = (key: string) => (typeof event[key] === 'string' && event[key] !== '' ? event[key] : null);
+  const time = typeof event.timestamp === 'number' ? formatExact(event.timestamp) : '';
+  const what =
+    dataType === 'activities' ? text('action') : `${text('policyName') ?? ''} (${text('severity') ?? ''})`;
+  return [time, what, text('user'), text('appName')].filter((p) => p !== null && p !== '').join(' · ');
+}
+
+function PreviewPanel({ preview }: { preview: Preview }) {
+  const { dataType, result } = preview;
+  const ref = useRef<HTMLElement>(null);
+  // The preview opens below the filters: bring it into view.
+  useEffect(() => {
+    if (result !== undefined) ref.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, [result]);
+  return (
+    <section ref={ref} className="preview" aria-label="Preview" aria-busy={preview.loading}>
+      <h4>Preview of {dataType}</h4>
+      {preview.loading ? <p className="muted">Loading…</p> : null}
+      {preview.error !== undefined ? (
+        <p role="alert" className="error-text">
+          {preview.error}
+        </p>
+      ) : null}
+      {result !== undefined ? (
+        <>
+          <p className="preview-count">{result.total.toLocaleString('en-US')} matching</p>
+          <p className="muted">
+            {result.events.length === 0
+              ? 'No stored event matches yet; new ones that match will be sent.'
+              : `The newest ${result.events.length} of the stored ${dataType} that match, and the exact lines your SIEM will receive:`}
+          </p>
+          <ol className="preview-events">
+            {result.events.map((event, i) => (
+              <li key={typeof event.id === 'string' ? event.id : i}>
+                <p className="preview-event">{summaryOf(dataType, event)}</p>
+                <pre className="cef">
+                  <code>{result.cefLines[i]}</code>
+                </pre>
+              </li>
+            ))}
+          </ol>
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,130 @@
+// The UI's hash routes. The CEF lines link into them (DESIGN §4): `<portal>/#/audits?activity.id=eq(<id>,)`
+// opens the activity log filtered to one activity, `<portal>/#/alerts/<id>` one alert. Filters in
+// the URL use the same MDCA style: `<record>.<field>=<op>(<value>,<value>,)`, values URL-encoded.
+import { FILTER_FIELDS, FILTER_OPS, type DataType, type Filter, type FilterOp } from '@cloudsiem/protocol';
+
+export type Route =
+  | { page: 'siem-agents' }
+  | { page: 'siem-agent'; id: string }
+  | { page: 'activity-log'; filter: Filter }
+  | { page: 'alerts'; filter: Filter; alertId: string | null }
+  | { page: 'admins' }
+  | { page: 'policies' }
+  | { page: 'not-found'; path: string };
+
+/** The record name before the field in URL filters: `activity.id`, `alert.severity`. */
+const RECORD_PREFIX: Record<DataType, string> = { activities: 'activity', alerts: 'alert' };
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** `activity.id=eq(a,b,)&activity.timestamp=gte(5,)` → the filter; unknown fields and ops are left out. */
+export function parseFilterQuery(dataType: DataType, query: string): Filter {
+  const fields = FILTER_FIELDS[dataType];
+  const prefix = `${RECORD_PREFIX[dataType]}.`;
+  const filter: Record<string, Record<string, unknown>> = {};
+  for (const pair of query.split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq === -1) continue;
+    // A link copied from a raw CEF line keeps the extension's escape: `activity.id\=eq(…)`.
+    const key = decode(pair.slice(0, eq)).replace(/\\$/, '');
+    const field = key.startsWith(prefix) ? key.slice(prefix.length) : key;
+    const kind = fields[field];
+    if (kind === undefined) continue;
+    const match = /^([a-z]+)\((.*)\)$/s.exec(pair.slice(eq + 1));
+    if (match === null) continue;
+    const op = match[1] as FilterOp;
+    if (!FILTER_OPS.includes(op)) continue;
+    const values = (match[2] ?? '')
+      .split(',')
+      .filter((v) => v !== '')
+      .map(decode);
+    const typed = values.map((v): string | number | boolean =>
+      kind === 'number' ? Number(v) : kind === 'boolean' ? v === 'true' : v,
+    );
+    const condition = (filter[field] ??= {});
+    if (op === 'isset' || op === 'isnotset') condition[op] = true;
+    else if (op === 'eq' || op === 'neq') {
+      if (typed.length > 0) condition[op] = [...((condition[op] as unknown[] | undefined) ?? []), ...typed];
+    } else if (typed[0] !== undefined)
+      condition[op] = op === 'gte' || op === 'lte' ? Number(typed[0]) : String(typed[0]);
+    if (Object.keys(condition).length === 0) delete filter[field];
+  }
+  return filter;
+}
+
+/** The filter → its URL query (without `?`); parseFilterQuery reads it back. */
+export function filterQuery(dataType: DataType, filter: Filter): string {
+  const prefix = RECORD_PREFIX[dataType];
+  const parts: string[] = [];
+  for (const [field, condition] of Object.entries(filter)) {
+    for (const [op, value] of Object.entries(condition)) {
+      const list = op === 'isset' || op === 'isnotset' ? [] : Array.isArray(value) ? value : [value];
+      const inner = list.map((v) => `${encodeURIComponent(String(v))},`).join('');
+      parts.push(`${encodeURIComponent(`${prefix}.${field}`)}=${op}(${inner})`);
+    }
+  }
+  return parts.join('&');
+}
+
+/** `#/audits?…` (or `location.hash`) → the route. */
+export function parseHash(hash: string): Route {
+  const raw = hash.replace(/^#/, '');
+  const q = raw.indexOf('?');
+  const path = (q === -1 ? raw : raw.slice(0, q)).replace(/\/+$/, '') || '/';
+  const query = q === -1 ? '' : raw.slice(q + 1);
+  const segments = path
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decode);
+  const [first, second, ...rest] = segments;
+  if (rest.length > 0) return { page: 'not-found', path };
+  switch (first) {
+    case undefined:
+    case 'siem-agents':
+      return second === undefined ? { page: 'siem-agents' } : { page: 'siem-agent', id: second };
+    case 'audits':
+    case 'activity-log':
+      if (second !== undefined) return { page: 'not-found', path };
+      return { page: 'activity-log', filter: parseFilterQuery('activities', query) };
+    case 'alerts':
+      return { page: 'alerts', filter: parseFilterQuery('alerts', query), alertId: second ?? null };
+    case 'admins':
+    case 'policies':
+      return second === undefined ? { page: first } : { page: 'not-found', path };
+    default:
+      return { page: 'not-found', path };
+  }
+}
+
+/** The route → its hash, `#/…`. */
+export function hashOf(route: Route): string {
+  const withQuery = (path: string, dataType: DataType, filter: Filter) => {
+    const query = filterQuery(dataType, filter);
+    return query === '' ? `#${path}` : `#${path}?${query}`;
+  };
+  switch (route.page) {
+    case 'siem-agents':
+      return '#/siem-agents';
+    case 'siem-agent':
+      return `#/siem-agents/${encodeURIComponent(route.id)}`;
+    case 'activity-log':
+      return withQuery('/audits', 'activities', route.filter);
+    case 'alerts':
+      return withQuery(
+        route.alertId === null ? '/alerts' : `/alerts/${encodeURIComponent(route.alertId)}`,
+        'alerts',
+        route.filter,
+      );
+    case 'admins':
+    case 'policies':
+      return `#/${route.page}`;
+    case 'not-found':
+      return `#${route.path}`;
+  }
+}
