@@ -13,6 +13,7 @@ import { PoliciesPage } from './pages/policies/policies-page.tsx';
 import { SignInPage } from './pages/sign-in/sign-in-page.tsx';
 import { AgentDetailsPage } from './pages/siem-agents/agent-details-page.tsx';
 import { SiemAgentsPage } from './pages/siem-agents/siem-agents-page.tsx';
+import { Brand } from './components/brand.tsx';
 
 type Session =
   | { state: 'loading' }
@@ -93,10 +94,7 @@ function Shell({ admin, onSignedOut }: { admin: Admin; onSignedOut: () => void }
   return (
     <div className="shell">
       <header className="topbar">
-        <span className="brand">
-          <span className="brand-mark" aria-hidden="true" />
-          cloudsiem
-        </span>
+        <Brand />
         <nav className="nav" aria-label="Main">
           <ul>
             {NAV.map((item) => (

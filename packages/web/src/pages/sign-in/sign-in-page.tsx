@@ -5,6 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../../api.ts';
 import { FormField } from '../../components/form-field.tsx';
 import { useAction, useTitle } from '../../hooks.ts';
+import { Brand } from '../../components/brand.tsx';
 
 export function SignInPage({
   message,
@@ -29,10 +30,7 @@ export function SignInPage({
   return (
     <main className="sign-in">
       <div className="sign-in-card">
-        <p className="brand brand-large">
-          <span className="brand-mark" aria-hidden="true" />
-          cloudsiem
-        </p>
+        <Brand large />
         <h1>Sign in</h1>
         <p className="muted">Stream the alerts and activities of your cloud apps to your SIEM.</p>
         {message !== null && signIn.error === null ? <p className="notice notice-info">{message}</p> : null}
