@@ -251,6 +251,12 @@ describeWithSyslogNg('web UI: the walk a new admin takes', (suite) => {
       expect(exit.code, agent.describe()).toBe(3);
       expect(exit.stderr).toMatch(/\[TOKEN_INVALID\]$/m);
       await agentRow(page, AGENT).waitFor();
+      // The table shows it: the refused old token is an open notification of the agent (the
+      // table refreshes by itself), until the agent runs again with the new token.
+      const refusal = agentRow(page, AGENT).getByText(/presented an old or wrong token and was refused/);
+      await agentRow(page, AGENT).locator('summary', { hasText: 'open notifications' }).click();
+      await refusal.waitFor({ timeout: UI_TIMEOUT_MS });
+      await web.screenshot('agents-old-token-refused');
       const renewed = startAgent(newToken);
       await renewed.waitForHealth((h) => h.portal === 'ok', 'the agent running with the new token');
       await web.screenshot('agents-after-regenerate');

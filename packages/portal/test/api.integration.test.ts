@@ -753,7 +753,29 @@ describe.each(await storeTargets())('admin REST API on $name', (target) => {
       const old = await t.api('GET', '/api/agent/v1/config', { token });
       expect(old.status).toBe(401);
       expect(old.body.error.code).toBe('TOKEN_INVALID');
+      // The admin sees that an agent still runs with the old token: one notification, counted.
+      // It is written after the answer (which takes as long as for an unknown id): wait for it.
+      await t.api('GET', '/api/agent/v1/config', { token });
+      const openRefusals = async () =>
+        (await t.api('GET', `/api/v1/siem-agents/${id}`)).body.notifications.filter(
+          (n: { code: string; resolvedAt: number | null }) =>
+            n.code === 'TOKEN_REJECTED' && n.resolvedAt === null,
+        );
+      let refused = await openRefusals();
+      for (let i = 0; i < 50 && refused.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        refused = await openRefusals();
+      }
+      expect(refused).toHaveLength(1);
+      expect(refused[0].message).toMatch(/old or wrong token .* restart it with the current token/);
       expect((await t.api('GET', '/api/agent/v1/config', { token: fresh })).status).toBe(200);
+      // A heartbeat with the current token no longer reports it: the notification resolves.
+      const beat = await t.api('POST', '/api/agent/v1/heartbeat', {
+        token: fresh,
+        body: { version: '0.1.0', host: 'h', startedAt: 1, syslog: { state: 'connected', target: 't' } },
+      });
+      expect(beat.status, beat.text).toBe(204);
+      expect(await openRefusals()).toHaveLength(0);
       token = fresh;
     });
 

@@ -65,6 +65,9 @@ function agentDeleted(): ApiError {
 const TOKEN_INVALID_MESSAGE =
   'the agent token is not valid (mistyped, or regenerated in the portal): regenerate the token in the portal and restart the agent with the new one';
 
+const REFUSED_TOKEN_MESSAGE =
+  'an agent presented an old or wrong token and was refused (was the token regenerated?): restart it with the current token';
+
 export function createAgentService(context: PortalContext) {
   const { store, clock, settings: portal, logger } = context;
   const { db, ops } = store;
@@ -281,7 +284,15 @@ export function createAgentService(context: PortalContext) {
         ? undefined
         : await db.selectFrom('siem_agents').selectAll().where('id', '=', parts.agentId).executeTakeFirst();
     const matches = secretMatches(parts?.secret ?? '', found?.token_hash ?? UNKNOWN_SECRET_HASH);
-    if (found === undefined || !matches) throw new ApiError('TOKEN_INVALID', TOKEN_INVALID_MESSAGE);
+    if (found === undefined || !matches) {
+      // An agent still running with a regenerated (or forged) token: the admin sees it in the table.
+      // Not awaited, so the answer takes as long as for an unknown agent id.
+      if (found !== undefined && found.deleted_at === null)
+        noteRefusedToken(found).catch((error: unknown) =>
+          logger.error({ err: error, agentId: found.id }, 'Recording a refused token failed'),
+        );
+      throw new ApiError('TOKEN_INVALID', TOKEN_INVALID_MESSAGE);
+    }
     if (found.deleted_at !== null) {
       throw agentDeleted();
     }
@@ -298,6 +309,45 @@ export function createAgentService(context: PortalContext) {
     }
     await touch(found);
     return found;
+  }
+
+  /**
+   * Records (or refreshes, at most every TOUCH_EVERY_MS) a TOKEN_REJECTED notification: the agent
+   * id is not a secret, so this only ever touches one row per agent, whoever sends the requests.
+   * The next heartbeat with the valid token resolves it, as it resolves every unreported problem.
+   */
+  async function noteRefusedToken(agent: AgentRow): Promise<void> {
+    const now = clock.now();
+    const open = await db
+      .selectFrom('agent_notifications')
+      .selectAll()
+      .where('agent_id', '=', agent.id)
+      .where('code', '=', 'TOKEN_REJECTED')
+      .where('resolved_at', 'is', null)
+      .executeTakeFirst();
+    if (open !== undefined) {
+      if (now - open.last_at >= TOUCH_EVERY_MS || now < open.last_at)
+        await db
+          .updateTable('agent_notifications')
+          .set({ last_at: now, count: open.count + 1 })
+          .where('id', '=', open.id)
+          .execute();
+      return;
+    }
+    await db
+      .insertInto('agent_notifications')
+      .values({
+        id: newId(),
+        agent_id: agent.id,
+        code: 'TOKEN_REJECTED',
+        message: REFUSED_TOKEN_MESSAGE,
+        first_at: now,
+        last_at: now,
+        count: 1,
+        resolved_at: null,
+      })
+      .execute();
+    logger.warn({ agentId: agent.id }, 'SIEM agent token refused: an old or wrong token was presented');
   }
 
   async function touch(agent: AgentRow): Promise<void> {
