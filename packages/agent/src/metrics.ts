@@ -1,79 +1,61 @@
 // The agent's Prometheus metrics (names `cloudsiem_<noun>_<unit>_total`), read from the running
 // agent's counters at scrape time, and its /healthz: healthy while the portal answered recently.
 import { DATA_TYPES } from '@cloudsiem/protocol';
-import type { RunningAgent } from './agent.ts';
-import { createRegistry, type Health, type Registry } from './telemetry/index.ts';
+import type { DataTypeStats, RunningAgent } from './agent.ts';
+import { createRegistry, type Counter, type Health, type Labels, type Registry } from './telemetry/index.ts';
 
 /** /healthz turns unhealthy when the portal has not answered for this long. */
 export const HEALTHY_PORTAL_CONTACT_MS = 120_000;
 
+type Stats = ReturnType<RunningAgent['stats']>;
+
 export function agentRegistry(agent: Pick<RunningAgent, 'stats'>): Registry {
-  const perType = DATA_TYPES.map((dataType) => ({ data_type: dataType }));
-  const counters: Array<() => void> = [];
-  const registry = createRegistry({ collect: () => counters.forEach((update) => update()) });
-
-  /** A counter that follows a monotonic number of the agent's stats. */
-  function follow(
-    name: string,
-    help: string,
-    read: (stats: ReturnType<RunningAgent['stats']>, dataType?: (typeof DATA_TYPES)[number]) => number,
-    byType: boolean,
-  ): void {
-    const counter = byType
-      ? registry.counter(name, help, ['data_type'], { initialLabels: perType })
-      : registry.counter(name, help);
-    counters.push(() => {
+  const updates: Array<(stats: Stats) => void> = [];
+  // One snapshot of the agent's stats per scrape, shared by every series.
+  const registry = createRegistry({
+    collect: () => {
       const stats = agent.stats();
-      if (!byType) {
-        counter.inc(undefined, Math.max(0, read(stats) - counter.get()));
-        return;
-      }
-      for (const dataType of DATA_TYPES) {
-        const labels = { data_type: dataType };
-        counter.inc(labels, Math.max(0, read(stats, dataType) - counter.get(labels)));
-      }
-    });
-  }
+      for (const update of updates) update(stats);
+    },
+  });
+  /** Counters follow the agent's monotonic numbers: each scrape adds what they grew by. */
+  const follow = (counter: Counter, value: number, labels?: Labels) =>
+    counter.inc(labels, Math.max(0, value - counter.get(labels)));
 
-  follow(
-    'cloudsiem_sent_events_total',
-    'Events handed to the syslog socket',
-    (s, t) => s[t!].eventsSent,
-    true,
-  );
-  follow(
-    'cloudsiem_sent_bytes_total',
-    'Bytes of CEF lines handed to the syslog socket',
-    (s, t) => s[t!].bytesSent,
-    true,
-  );
-  follow(
-    'cloudsiem_sent_batches_total',
-    'Pages handed to the syslog socket',
-    (s, t) => s[t!].batchesSent,
-    true,
-  );
-  follow(
+  const perDataType = (name: string, help: string, field: Exclude<keyof DataTypeStats, 'lagSeconds'>) => {
+    const counter = registry.counter(name, help, ['data_type'], {
+      initialLabels: DATA_TYPES.map((dataType) => ({ data_type: dataType })),
+    });
+    updates.push((stats) => {
+      for (const dataType of DATA_TYPES) follow(counter, stats[dataType][field], { data_type: dataType });
+    });
+  };
+  const total = (name: string, help: string, read: (stats: Stats) => number) => {
+    const counter = registry.counter(name, help);
+    updates.push((stats) => follow(counter, read(stats)));
+  };
+
+  perDataType('cloudsiem_sent_events_total', 'Events handed to the syslog socket', 'eventsSent');
+  perDataType('cloudsiem_sent_bytes_total', 'Bytes of CEF lines handed to the syslog socket', 'bytesSent');
+  perDataType('cloudsiem_sent_batches_total', 'Pages handed to the syslog socket', 'batchesSent');
+  perDataType(
     'cloudsiem_dropped_events_total',
     'Records dropped because they cannot be encoded as CEF',
-    (s, t) => s[t!].eventsDropped,
-    true,
+    'eventsDropped',
   );
-  follow(
+  total(
     'cloudsiem_syslog_reconnects_total',
     'Syslog connections re-established after a loss',
     (s) => s.syslogReconnects,
-    false,
   );
-  follow('cloudsiem_pull_errors_total', 'Pulls from the portal that failed', (s) => s.pullErrors, false);
+  total('cloudsiem_pull_errors_total', 'Pulls from the portal that failed', (s) => s.pullErrors);
   const lag = registry.gauge(
     'cloudsiem_lag_seconds',
     'Seconds behind the newest event ingested by the portal',
     ['data_type'],
   );
   const connected = registry.gauge('cloudsiem_syslog_connected', '1 while the syslog connection is up');
-  counters.push(() => {
-    const stats = agent.stats();
+  updates.push((stats) => {
     for (const dataType of DATA_TYPES) lag.set({ data_type: dataType }, stats[dataType].lagSeconds);
     connected.set(undefined, stats.syslog.state === 'connected' ? 1 : 0);
   });

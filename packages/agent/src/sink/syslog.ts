@@ -121,20 +121,9 @@ export function createSyslogSink(options: SyslogSinkOptions = {}): SyslogSink {
       while (!signal.aborted && current !== undefined) {
         const { sender } = current;
         if (sender.stats.connected) return;
-        try {
-          await Promise.race([sender.connect(), aborted]);
-          if (current?.sender === sender && sender.stats.connected) {
-            state = 'connected';
-            lastError = null;
-            return;
-          }
-        } catch (error) {
-          if (error instanceof SyslogError && current?.sender === sender) {
-            lastError = error;
-            state = 'connecting';
-          }
-          // A sender closed by a target change: loop on to the new one.
-        }
+        // The sender's events record state and errors; a sender closed by a target change
+        // rejects, and the loop goes on with the new one.
+        await Promise.race([sender.connect(), aborted]).catch(() => undefined);
       }
     },
 

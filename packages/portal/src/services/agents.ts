@@ -311,6 +311,43 @@ export function createAgentService(context: PortalContext) {
     return found;
   }
 
+  /** A problem seen again: its message, time and count move on. */
+  async function refreshNotification(
+    on: typeof db,
+    notification: { id: string; count: number },
+    message: string,
+    now: number,
+  ): Promise<void> {
+    await on
+      .updateTable('agent_notifications')
+      .set({ message, last_at: now, count: notification.count + 1 })
+      .where('id', '=', notification.id)
+      .execute();
+  }
+
+  /** A new open problem of an agent: an agent notification until it is resolved. */
+  async function openNotification(
+    on: typeof db,
+    agentId: string,
+    code: string,
+    message: string,
+    now: number,
+  ): Promise<void> {
+    await on
+      .insertInto('agent_notifications')
+      .values({
+        id: newId(),
+        agent_id: agentId,
+        code,
+        message,
+        first_at: now,
+        last_at: now,
+        count: 1,
+        resolved_at: null,
+      })
+      .execute();
+  }
+
   /**
    * Records (or refreshes, at most every TOUCH_EVERY_MS) a TOKEN_REJECTED notification: the agent
    * id is not a secret, so this only ever touches one row per agent, whoever sends the requests.
@@ -327,26 +364,10 @@ export function createAgentService(context: PortalContext) {
       .executeTakeFirst();
     if (open !== undefined) {
       if (now - open.last_at >= TOUCH_EVERY_MS || now < open.last_at)
-        await db
-          .updateTable('agent_notifications')
-          .set({ last_at: now, count: open.count + 1 })
-          .where('id', '=', open.id)
-          .execute();
+        await refreshNotification(db, open, REFUSED_TOKEN_MESSAGE, now);
       return;
     }
-    await db
-      .insertInto('agent_notifications')
-      .values({
-        id: newId(),
-        agent_id: agent.id,
-        code: 'TOKEN_REJECTED',
-        message: REFUSED_TOKEN_MESSAGE,
-        first_at: now,
-        last_at: now,
-        count: 1,
-        resolved_at: null,
-      })
-      .execute();
+    await openNotification(db, agent.id, 'TOKEN_REJECTED', REFUSED_TOKEN_MESSAGE, now);
     logger.warn({ agentId: agent.id }, 'SIEM agent token refused: an old or wrong token was presented');
   }
 
@@ -541,28 +562,12 @@ export function createAgentService(context: PortalContext) {
             .where('id', '=', n.id)
             .execute();
         } else {
-          await trx
-            .updateTable('agent_notifications')
-            .set({ message, last_at: now, count: n.count + 1 })
-            .where('id', '=', n.id)
-            .execute();
+          await refreshNotification(trx, n, message, now);
           reported.delete(n.code);
         }
       }
       for (const [code, message] of reported) {
-        await trx
-          .insertInto('agent_notifications')
-          .values({
-            id: newId(),
-            agent_id: agent.id,
-            code,
-            message,
-            first_at: now,
-            last_at: now,
-            count: 1,
-            resolved_at: null,
-          })
-          .execute();
+        await openNotification(trx, agent.id, code, message, now);
         logger.warn({ agentId: agent.id, code, message }, 'SIEM agent reported a problem');
       }
     });
