@@ -96,7 +96,7 @@ export function describeReceiverInterop(
     async function linesWritten(
       channel: Channel,
       count: number,
-      send: () => Promise<void>,
+      send: () => Promise<unknown>,
     ): Promise<string[]> {
       const file = receiver.file(channel.listener);
       const before = file.lines().length;

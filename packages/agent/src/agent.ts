@@ -93,12 +93,6 @@ function emptyStats(): DataTypeStats {
   return { eventsSent: 0, bytesSent: 0, batchesSent: 0, eventsDropped: 0, lagSeconds: null };
 }
 
-function byteLength(lines: readonly string[]): number {
-  let bytes = 0;
-  for (const line of lines) bytes += Buffer.byteLength(line) + 1;
-  return bytes;
-}
-
 /** Resolves after `ms`, or at once when the signal aborts. */
 async function pause(ms: number, signal: AbortSignal): Promise<void> {
   try {
@@ -249,8 +243,9 @@ export function startAgent(options: AgentOptions): RunningAgent {
           );
           heartbeatSoon();
         }
+        let bytes: number;
         try {
-          await sink.send(encoded.lines);
+          bytes = await sink.send(encoded.lines);
         } catch (error) {
           checkpoint.failed();
           if (!(error instanceof SyslogError)) throw error;
@@ -260,7 +255,7 @@ export function startAgent(options: AgentOptions): RunningAgent {
         }
         checkpoint.delivered(sink.connection, Date.now());
         counters.eventsSent += encoded.lines.length;
-        counters.bytesSent += byteLength(encoded.lines);
+        counters.bytesSent += bytes;
         counters.batchesSent++;
         if (encoded.newestCreatedAt !== null)
           counters.lagSeconds = answer.hasMore

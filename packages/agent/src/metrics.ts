@@ -36,7 +36,11 @@ export function agentRegistry(agent: Pick<RunningAgent, 'stats'>): Registry {
   };
 
   perDataType('cloudsiem_sent_events_total', 'Events handed to the syslog socket', 'eventsSent');
-  perDataType('cloudsiem_sent_bytes_total', 'Bytes of CEF lines handed to the syslog socket', 'bytesSent');
+  perDataType(
+    'cloudsiem_sent_bytes_total',
+    'Bytes handed to the syslog socket (CEF lines with their framing)',
+    'bytesSent',
+  );
   perDataType('cloudsiem_sent_batches_total', 'Pages handed to the syslog socket', 'batchesSent');
   perDataType(
     'cloudsiem_dropped_events_total',

@@ -36,12 +36,14 @@ describe('TCP sender', () => {
     cleanups.push(() => receiver.close());
     const s = sender({ port: receiver.port, framing });
     const batch = ['CEF:0|MCAS|SIEM_Agent|0.1|EVENT|Log out|0|suser=é', 'msg=😀 astral', 'c\\=d'];
-    await s.send('first');
-    await s.sendBatch(batch);
-    await s.sendBatch([]);
+    const framed = (m: string) => Buffer.byteLength(frame(m, framing));
+    // Each send resolves with the bytes it wrote, framing included.
+    expect(await s.send('first')).toBe(framed('first'));
+    expect(await s.sendBatch(batch)).toBe(batch.reduce((n, m) => n + framed(m), 0));
+    expect(await s.sendBatch([])).toBe(0);
     await waitFor(() => messages.length === 4, '4 messages');
     expect(messages).toEqual(['first', ...batch]);
-    const bytes = ['first', ...batch].reduce((n, m) => n + Buffer.byteLength(frame(m, framing)), 0);
+    const bytes = ['first', ...batch].reduce((n, m) => n + framed(m), 0);
     expect(s.stats).toMatchObject({ messagesSent: 4, bytesSent: bytes, connected: true, reconnects: 0 });
   });
 

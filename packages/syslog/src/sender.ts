@@ -61,10 +61,10 @@ export interface SenderStats {
 export interface Sender {
   /** Connects now; rejects with SYSLOG_CONNECT / SYSLOG_TLS. Sends connect lazily anyway. */
   connect(): Promise<void>;
-  /** Resolves when the message (without framing) is handed to the socket. */
-  send(message: string): Promise<void>;
+  /** Resolves when the message (without framing) is handed to the socket, with the bytes written (framing included). */
+  send(message: string): Promise<number>;
   /** The same for many messages, written at once; they resolve or reject together. */
-  sendBatch(messages: readonly string[]): Promise<void>;
+  sendBatch(messages: readonly string[]): Promise<number>;
   /** Flushes what is buffered, then ends the connection and stops reconnecting. */
   close(): Promise<void>;
   readonly stats: SenderStats;
@@ -208,7 +208,8 @@ function queueClosedError(): SyslogError {
 interface Entry {
   data: Buffer;
   messages: number;
-  resolve: () => void;
+  /** Called with the bytes written. */
+  resolve: (bytes: number) => void;
   reject: (error: SyslogError) => void;
 }
 
@@ -272,12 +273,12 @@ class StreamSender implements Sender {
     });
   }
 
-  send(message: string): Promise<void> {
+  send(message: string): Promise<number> {
     return this.#submit([message]);
   }
 
-  sendBatch(messages: readonly string[]): Promise<void> {
-    return messages.length === 0 ? Promise.resolve() : this.#submit(messages);
+  sendBatch(messages: readonly string[]): Promise<number> {
+    return messages.length === 0 ? Promise.resolve(0) : this.#submit(messages);
   }
 
   close(): Promise<void> {
@@ -289,7 +290,7 @@ class StreamSender implements Sender {
     return this.#queuedBytes + (this.#socket?.writableLength ?? 0);
   }
 
-  async #submit(messages: readonly string[]): Promise<void> {
+  async #submit(messages: readonly string[]): Promise<number> {
     if (this.#closed) throw closedError();
     // Backpressure: wait (in order) until the buffered bytes are under the bound.
     if (this.#roomWaiters.length > 0 || this.#bufferedBytes() >= this.#config.maxQueueBytes) {
@@ -339,7 +340,7 @@ class StreamSender implements Sender {
   #settle(entry: Entry): void {
     this.#messagesSent += entry.messages;
     this.#bytesSent += entry.data.length;
-    entry.resolve();
+    entry.resolve(entry.data.length);
   }
 
   #settleInFlight(): void {
@@ -523,15 +524,16 @@ class DatagramSender implements Sender {
     await this.#open();
   }
 
-  send(message: string): Promise<void> {
+  send(message: string): Promise<number> {
     return this.sendBatch([message]);
   }
 
-  async sendBatch(messages: readonly string[]): Promise<void> {
+  async sendBatch(messages: readonly string[]): Promise<number> {
     if (this.#closed) throw closedError();
     // No await once open: datagrams of a send made before close() are handed over before it runs.
     const socket = this.#socket ?? (await this.#open());
     const sends: Promise<void>[] = [];
+    let bytes = 0;
     try {
       for (const message of messages) {
         while (this.#outstandingBytes >= this.#config.maxQueueBytes) {
@@ -540,6 +542,7 @@ class DatagramSender implements Sender {
         }
         const { payload, truncated } = datagramPayload(message, this.#config.udpMaxBytes);
         if (truncated) this.#truncated++;
+        bytes += payload.length;
         sends.push(this.#sendDatagram(socket, payload));
       }
     } catch (error) {
@@ -547,6 +550,7 @@ class DatagramSender implements Sender {
       throw error;
     }
     await Promise.all(sends);
+    return bytes;
   }
 
   close(): Promise<void> {

@@ -18,8 +18,8 @@ export interface SyslogSinkOptions {
 export interface SyslogSink {
   /** Points the sink at a target; a different target closes the old sender (flushing it) and opens a new one. */
   configure(target: SyslogTarget): void;
-  /** Resolves once the lines are handed to the socket; rejects with a SyslogError otherwise. */
-  send(lines: readonly string[]): Promise<void>;
+  /** Resolves once the lines are handed to the socket, with the bytes written; rejects with a SyslogError otherwise. */
+  send(lines: readonly string[]): Promise<number>;
   /** Resolves when a connection is up (or the signal aborts); paced by the sender's backoff. */
   waitUntilConnected(signal: AbortSignal): Promise<void>;
   readonly state: SyslogState;
@@ -107,7 +107,7 @@ export function createSyslogSink(options: SyslogSinkOptions = {}): SyslogSink {
       if (current === undefined) throw new Error('the syslog sink has no target yet');
       const { sender } = current;
       try {
-        await sender.sendBatch(lines);
+        return await sender.sendBatch(lines);
       } catch (error) {
         if (error instanceof SyslogError && current?.sender === sender) lastError = error;
         throw error;

@@ -19,8 +19,9 @@ describe('UDP sender', () => {
     const { receiver, messages } = await collectingReceiver({ protocol: 'udp' });
     cleanups.push(() => receiver.close());
     const sender = udpSender(receiver.port);
-    await sender.send('one');
-    await sender.sendBatch(['two', 'three\nwith a line break', 'é😀']);
+    expect(await sender.send('one')).toBe(3);
+    // The bytes of the datagrams, UTF-8 (é is 2 bytes, 😀 4).
+    expect(await sender.sendBatch(['two', 'three\nwith a line break', 'é😀'])).toBe(3 + 23 + 6);
     await waitFor(() => messages.length === 4, '4 datagrams');
     expect(messages.sort()).toEqual(['one', 'three\nwith a line break', 'two', 'é😀']);
     expect(sender.stats).toMatchObject({ messagesSent: 4, udpTruncated: 0, connected: true });
