@@ -71,10 +71,15 @@ export class AgentError extends Error {
   }
 }
 
-/** Errors that stop the agent: the portal says this token or agent is finished. */
+/** The portal's answers that end the agent: this token or agent is finished. */
+export const FATAL_CODES = ['TOKEN_INVALID', 'TOKEN_OWNER_REMOVED', 'AGENT_DELETED'] as const;
+export type FatalCode = (typeof FATAL_CODES)[number];
+
+export function isFatalCode(code: string): code is FatalCode {
+  return (FATAL_CODES as readonly string[]).includes(code);
+}
+
+/** Errors that stop the agent. */
 export function isFatal(error: unknown): error is AgentError {
-  return (
-    error instanceof AgentError &&
-    (error.code === 'TOKEN_INVALID' || error.code === 'TOKEN_OWNER_REMOVED' || error.code === 'AGENT_DELETED')
-  );
+  return error instanceof AgentError && isFatalCode(error.code);
 }

@@ -10,7 +10,7 @@ import {
   type DataType,
   type Heartbeat,
 } from '@cloudsiem/protocol';
-import { AgentError } from '../errors.ts';
+import { AgentError, isFatalCode } from '../errors.ts';
 
 export interface ProxyAddress {
   host: string;
@@ -216,8 +216,7 @@ export function createPortalClient(options: PortalClientOptions): PortalClient {
     const { statusCode: status } = response;
     if (status < 400 || status === 409) return { status, text };
     const { code, message } = portalError(status, text);
-    if (code === 'TOKEN_INVALID' || code === 'TOKEN_OWNER_REMOVED' || code === 'AGENT_DELETED')
-      throw new AgentError(code, message);
+    if (isFatalCode(code)) throw new AgentError(code, message);
     if (status === 429 || status >= 500) {
       const wait = retryAfterMs(response.headers['retry-after']);
       throw new AgentError(
