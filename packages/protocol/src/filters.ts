@@ -2,6 +2,7 @@
 // the ops eq, neq (lists), contains, startswith, gte, lte, isset, isnotset. The field catalogue
 // says which fields of each data type can be filtered and which ops each field type takes.
 import { z } from 'zod';
+import { checkFieldValue, fieldValues, type FieldValues } from './field-values.ts';
 
 export const DATA_TYPES = ['activities', 'alerts'] as const;
 export type DataType = (typeof DATA_TYPES)[number];
@@ -91,6 +92,12 @@ export type FilterCondition = z.infer<typeof conditionSchema>;
 /** A filter: field → condition, all AND-combined. An empty object matches everything. */
 export type Filter = Record<string, FilterCondition>;
 
+/** The kind of a filter field, or undefined when the data type has no such field (own keys only). */
+export function filterFieldKind(dataType: DataType, field: string): FieldKind | undefined {
+  const fields = FILTER_FIELDS[dataType];
+  return Object.hasOwn(fields, field) ? fields[field] : undefined;
+}
+
 function checkValueKinds(field: string, kind: FieldKind, cond: FilterCondition, ctx: z.RefinementCtx): void {
   for (const op of Object.keys(cond) as FilterOp[]) {
     if (!OPS_BY_KIND[kind].includes(op)) {
@@ -112,24 +119,76 @@ function checkValueKinds(field: string, kind: FieldKind, cond: FilterCondition, 
   }
 }
 
-/** The filter schema for one data type: unknown fields, wrong ops and wrong value types are rejected. */
+/**
+ * The condition with its values checked against the field's restricted values (field-values.ts):
+ * values that differ only in case become the stored form, values that could never match are issues.
+ */
+function checkFieldValues(
+  field: string,
+  values: FieldValues,
+  cond: FilterCondition,
+  ctx: z.RefinementCtx,
+): FilterCondition {
+  const out: FilterCondition = { ...cond };
+  for (const op of ['eq', 'neq'] as const) {
+    const list = cond[op];
+    if (list === undefined) continue;
+    out[op] = list.map((value) => {
+      if (typeof value !== 'string') return value;
+      const checked = checkFieldValue(field, values, op, value);
+      if ('error' in checked) ctx.addIssue({ code: 'custom', path: [field, op], message: checked.error });
+      return 'value' in checked ? checked.value : value;
+    });
+  }
+  for (const op of ['contains', 'startswith'] as const) {
+    const text = cond[op];
+    if (text === undefined) continue;
+    const checked = checkFieldValue(field, values, op, text);
+    if ('error' in checked) ctx.addIssue({ code: 'custom', path: [field, op], message: checked.error });
+    else out[op] = checked.value;
+  }
+  return out;
+}
+
+/**
+ * The filter schema for one data type: unknown fields (with a message listing the known ones),
+ * wrong ops, wrong value types and values a field can never hold are rejected; values that
+ * differ from a stored one only in case are normalised. Field names are own keys only: a JSON
+ * `__proto__` or `constructor` is an unknown field, never the prototype's.
+ */
 export function filterSchema(dataType: DataType) {
   const fields = FILTER_FIELDS[dataType];
-  return z
+  const known = Object.keys(fields).join(', ');
+  const unknown = (field: string) =>
+    `unknown ${dataType} field \`${field}\`; the ${dataType} fields are ${known}`;
+  const record = z
     .record(z.string(), conditionSchema)
-    .superRefine((filter, ctx) => {
+    .transform((filter, ctx) => {
+      const out: Filter = {};
       for (const [field, cond] of Object.entries(filter)) {
-        const kind = fields[field];
+        const kind = filterFieldKind(dataType, field);
         if (kind === undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [field],
-            message: `unknown ${dataType} field ${field}; known: ${Object.keys(fields).join(', ')}`,
-          });
-        } else checkValueKinds(field, kind, cond, ctx);
+          ctx.addIssue({ code: 'custom', path: [field], message: unknown(field) });
+          continue;
+        }
+        checkValueKinds(field, kind, cond, ctx);
+        const values = fieldValues(dataType, field);
+        out[field] = values === undefined ? cond : checkFieldValues(field, values, cond, ctx);
       }
+      return out;
     })
-    .refine((filter) => Object.keys(filter).length <= 32, 'at most 32 fields') as z.ZodType<Filter>;
+    .refine((filter) => Object.keys(filter).length <= 32, 'at most 32 fields');
+  // zod's record drops a `__proto__` key (it would set the prototype), so a filter on it
+  // would become the empty filter, which matches everything: refuse it before parsing.
+  return z.preprocess((input, ctx) => {
+    if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+      for (const field of Object.keys(input)) {
+        if (filterFieldKind(dataType, field) === undefined)
+          ctx.addIssue({ code: 'custom', path: [field], message: unknown(field), input });
+      }
+    }
+    return input;
+  }, record) as unknown as z.ZodType<Filter>;
 }
 
 export const activityFilterSchema = filterSchema('activities');

@@ -7,3 +7,4 @@ export * from './siem-agents.ts';
 export * from './agent-api.ts';
 export * from './admin-api.ts';
 export * from './agent-token.ts';
+export * from './field-values.ts';

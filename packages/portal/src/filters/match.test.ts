@@ -1,6 +1,14 @@
 // Example-based tests of the in-memory filter engine: every op on every field kind, nulls, lists.
 import { describe, expect, it } from 'vitest';
-import { activitySchema, alertSchema, filterSchema, type Filter } from '@cloudsiem/protocol';
+import fc from 'fast-check';
+import {
+  activitySchema,
+  alertSchema,
+  DATA_TYPES,
+  FILTER_FIELDS,
+  filterSchema,
+  type Filter,
+} from '@cloudsiem/protocol';
 import type { StoredActivity, StoredAlert } from '../store/columns.ts';
 import { compileMatcher, isEmptyFilter, matchesFilter } from './match.ts';
 
@@ -205,6 +213,56 @@ describe('combining conditions', () => {
     expect(() => compileMatcher('activities', { user: { gte: 3 } })).toThrow(/gte on field user/);
     expect(() => compileMatcher('alerts', JSON.parse('{"toString":{"isset":true}}') as Filter)).toThrow(
       TypeError,
+    );
+  });
+});
+
+describe('field names reached without the schema', () => {
+  const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty', 'prototype'];
+
+  it('never reads a record field through its prototype', () => {
+    const inherited = Object.assign(Object.create({ country: 'FR', isAdmin: true }) as object, activity());
+    expect(act({ country: { eq: ['FR'] } }, {})).toBe(false);
+    const matches = (filter: unknown) =>
+      compileMatcher('activities', filterSchema('activities').parse(filter))(inherited);
+    expect(matches({ country: { eq: ['FR'] } })).toBe(false);
+    expect(matches({ country: { isset: true } })).toBe(false);
+    expect(matches({ isAdmin: { eq: [true] } })).toBe(false);
+    expect(matches({ isAdmin: { isnotset: true } })).toBe(true);
+  });
+
+  it('property: any field name, prototype keys included, is a known field or a TypeError', () => {
+    const name = fc.oneof(
+      fc.constantFrom(...PROTOTYPE_KEYS),
+      fc.constantFrom(...Object.keys(FILTER_FIELDS.alerts), ...Object.keys(FILTER_FIELDS.activities)),
+      fc.string({ maxLength: 10 }),
+    );
+    const condition = fc.constantFrom<unknown>(
+      { eq: ['no such value'] },
+      { isnotset: true },
+      { isset: true },
+      {},
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...DATA_TYPES), name, condition, (dataType, field, cond) => {
+        const filter = JSON.parse(`{${JSON.stringify(field)}:${JSON.stringify(cond)}}`) as Filter;
+        const known = Object.hasOwn(FILTER_FIELDS[dataType], field);
+        let matcher: ((record: never) => boolean) | undefined;
+        try {
+          matcher = compileMatcher(dataType, filter);
+        } catch (error) {
+          expect(error).toBeInstanceOf(TypeError);
+          expect(known).toBe(false);
+          return;
+        }
+        // Compiled: the field is a real one, and a condition that can be false is not always true.
+        expect(known).toBe(true);
+        if ('eq' in (cond as object)) {
+          const record = dataType === 'activities' ? activity() : alert();
+          expect(matcher(record as never)).toBe(false);
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 });

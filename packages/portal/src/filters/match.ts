@@ -1,6 +1,12 @@
 // Evaluates an MDCA filter (DESIGN §7) on one record in memory — the policies' per-activity test and
 // the reference the SQL engine (sql.ts) must agree with, op for op.
-import { FILTER_FIELDS, OPS_BY_KIND, type DataType, type FieldKind, type Filter } from '@cloudsiem/protocol';
+import {
+  filterFieldKind,
+  OPS_BY_KIND,
+  type DataType,
+  type FieldKind,
+  type Filter,
+} from '@cloudsiem/protocol';
 import {
   LIST_SEPARATOR,
   normaliseListElement,
@@ -20,9 +26,12 @@ function unfilterable(dataType: DataType, field: string, op?: string): Error {
   return new TypeError(`${dataType} filters cannot use ${what}; validate filters with filterSchema first`);
 }
 
-/** The kind of a filter field, or a TypeError for a field outside the catalogue. */
+/**
+ * The kind of a filter field, or a TypeError for a field outside the catalogue. Own keys only:
+ * `constructor` or `__proto__` reached here unvalidated must not resolve through the prototype.
+ */
 export function fieldKind(dataType: DataType, field: string): FieldKind {
-  const kind = Object.hasOwn(FILTER_FIELDS[dataType], field) ? FILTER_FIELDS[dataType][field] : undefined;
+  const kind = filterFieldKind(dataType, field);
   if (kind === undefined) throw unfilterable(dataType, field);
   return kind;
 }
@@ -35,6 +44,7 @@ export function conditionOps(
   condition: Filter[string],
 ): [op: string, value: unknown][] {
   const ops: [string, unknown][] = [];
+  if (typeof condition !== 'object' || condition === null) throw unfilterable(dataType, field);
   for (const [op, value] of Object.entries(condition)) {
     if (value === undefined) continue;
     if (!(OPS_BY_KIND[kind] as readonly string[]).includes(op)) throw unfilterable(dataType, field, op);
@@ -179,7 +189,9 @@ export function compileMatcher<T extends DataType>(
   return (record) => {
     const values = record as unknown as Record<string, unknown>;
     for (let i = 0; i < count; i++) {
-      if (!tests[i]!(values[fields[i]!])) return false;
+      // A field the record leaves out (country, isAdmin) is read as missing, never inherited.
+      const field = fields[i]!;
+      if (!tests[i]!(Object.hasOwn(values, field) ? values[field] : undefined)) return false;
     }
     return true;
   };

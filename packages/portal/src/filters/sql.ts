@@ -177,7 +177,9 @@ export function filterCondition(dataType: DataType, filter: Filter, ops: Dialect
   const parts: Condition[] = [];
   for (const [field, condition] of Object.entries(filter)) {
     const kind = fieldKind(dataType, field);
-    const column = columns[field]!;
+    // Own keys only, like fieldKind: a column name never comes from the prototype chain.
+    const column = Object.hasOwn(columns, field) ? columns[field] : undefined;
+    if (column === undefined) throw new TypeError(`${dataType} filters cannot use field ${field}`);
     for (const [op, operand] of conditionOps(dataType, field, kind, condition)) {
       parts.push(opCondition(kind, column, op, operand, ops));
     }
