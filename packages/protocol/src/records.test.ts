@@ -9,6 +9,14 @@ const activity = {
   action: 'Log out',
 };
 
+const alertRecord = {
+  id: 'x',
+  timestamp: 1500151350531,
+  type: 'ALERT_CABINET_EVENT_MATCH_AUDIT',
+  policyName: 'myPolicy',
+  severity: 'low',
+};
+
 describe('activitySchema', () => {
   it('fills the optional fields with their defaults', () => {
     expect(activitySchema.parse(activity)).toEqual({
@@ -30,6 +38,12 @@ describe('activitySchema', () => {
     const bad = activitySchema.safeParse({ ...activity, ip: '13.82.149.256' });
     expect(bad.success).toBe(false);
     expect(bad.error?.issues[0]?.path).toEqual(['ip']);
+  });
+
+  it('reads an empty ip as no address (DESIGN §3), and still rejects blanks', () => {
+    expect(activitySchema.parse({ ...activity, ip: '' }).ip).toBeNull();
+    expect(alertSchema.parse({ ...alertRecord, ip: '' }).ip).toBeNull();
+    expect(activitySchema.safeParse({ ...activity, ip: ' ' }).success).toBe(false);
   });
 
   it.each([

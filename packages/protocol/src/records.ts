@@ -4,9 +4,11 @@ import { z } from 'zod';
 import { isIP } from 'node:net';
 
 const epochMs = z.number().int().nonnegative().max(253_402_300_799_999, 'must be before year 10000');
+/** An empty string means no address (DESIGN §3): stored as null, like a record without an ip. */
 const ip = z
   .string()
-  .refine((value) => isIP(value) !== 0, 'must be an IPv4 or IPv6 address')
+  .refine((value) => value === '' || isIP(value) !== 0, 'must be an IPv4 or IPv6 address')
+  .transform((value) => (value === '' ? null : value))
   .nullable();
 const stringList = z.array(z.string());
 
