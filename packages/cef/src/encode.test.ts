@@ -260,19 +260,52 @@ describe('escaping and sanitising', () => {
     expect(line).not.toMatch(/[\x00-\x08\x0a-\x1f\x7f]/);
   });
 
-  it('escapes list items and the id inside the portal link', () => {
+  it('escapes list items, and URL-encodes the id inside the portal link', () => {
     const line = activityLine({ id: 'id=1', targetObjects: ['a=b', 'c\\d'] });
     expect(line).toContain('|0|externalId=id\\=1 ');
-    expect(line).toContain('activity.id\\=eq(id\\=1,) ');
+    expect(line).toContain('activity.id\\=eq(id%3D1,) ');
     expect(line).toContain(' cs3=a\\=b,c\\\\d ');
     expect(decode(line).extension).toMatchObject({ externalId: 'id=1', cs3: 'a=b,c\\d' });
   });
 
-  it('keeps non-ASCII text and U+2028 as they are', () => {
-    expect(decode(activityLine({ description: 'Überprüfung 日本 😀 \u2028' })).extension.msg).toBe(
-      'Überprüfung 日本 😀 \u2028',
+  it.each([
+    ['#&,/ ?', '%23%26%2C%2F%20%3F'],
+    ['a\\b|c', 'a%5Cb%7Cc'],
+    ['日本😀', '%E6%97%A5%E6%9C%AC%F0%9F%98%80'],
+    ['x\r\ny', 'x%0D%0Ay'],
+    ['lone \uD800', 'lone%20%EF%BF%BD'],
+    ["plain-_.!~*'()", "plain-_.!~*'()"],
+  ])('URL-encodes the id %j in both portal links', (id, encoded) => {
+    expect(decode(activityLine({ id })).extension.cs1).toBe(
+      `https://portal.example.com/#/audits?activity.id=eq(${encoded},)`,
+    );
+    expect(decode(alertLine({ id })).extension.cs1).toBe(`https://portal.example.com/#/alerts/${encoded}`);
+  });
+
+  it('keeps non-ASCII text as it is', () => {
+    expect(decode(activityLine({ description: 'Überprüfung 日本 😀 \u00a0' })).extension.msg).toBe(
+      'Überprüfung 日本 😀 \u00a0',
     );
   });
+
+  it.each([
+    ['NEL', '\x85'],
+    ['LS', '\u2028'],
+    ['PS', '\u2029'],
+  ])(
+    'writes the Unicode line break %s as \\n in extension values and a space in header fields',
+    (_name, ch) => {
+      const line = activityLine({ action: `a${ch}b`, description: `c${ch}d`, targetObjects: [`e${ch}f`] });
+      expect(line).toContain(`|a b|0|`);
+      expect(line).toContain(` msg=c\\nd suser=`);
+      expect(line).toContain(` cs3=e\\nf `);
+      expect(line).not.toMatch(/[\r\n\x85\u2028\u2029]/);
+      expect(decode(line).extension.msg).toBe('c\nd');
+      const alert = alertLine({ policyName: `p${ch}q`, user: `u${ch}v` });
+      expect(alert).toContain(`|p q|6|`);
+      expect(alert).toContain(` suser=u\\nv `);
+    },
+  );
 });
 
 describe('truncation to the CEF limits (UTF-8 bytes, before escaping)', () => {
@@ -415,6 +448,8 @@ describe('bad settings', () => {
     ['portalUrl', { portalUrl: 'portal.example.com' }],
     ['portalUrl', { portalUrl: 'ftp://portal.example.com' }],
     ['portalUrl', { portalUrl: 'https://portal.example.com/a b' }],
+    ['portalUrl', { portalUrl: 'https://portal.example.com/a\u2028b' }],
+    ['portalUrl', { portalUrl: 'https://portal.example.com/a\x85b' }],
     ['portalUrl', { portalUrl: undefined }],
     ['deviceVersion', { deviceVersion: 1 }],
     ['vendor', { vendor: '' }],

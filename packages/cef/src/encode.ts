@@ -111,18 +111,23 @@ function ipValue(value: unknown): 4 | 6 | 0 {
   throw invalid('ip', `must be an IPv4 or IPv6 address, got ${JSON.stringify(value.slice(0, 100))}`);
 }
 
+/** The characters encodeURIComponent leaves as they are. */
+const URI_PLAIN = /^[A-Za-z0-9\-_.!~*'()]*$/;
+
 /**
- * Builds the cs1 portal link `<head><id><tail>`, one custom string (4000 bytes). The fast path
- * reuses the id's externalId form when that needed neither truncation nor escaping.
+ * Builds the cs1 portal link `<head><id><tail>`, one custom string (4000 bytes), the id
+ * URL-encoded (so `#`, `&`, `,` or `/` in an id cannot change the link). The fast path skips the
+ * encoding and escaping when the id is plain, as Microsoft's ids are.
  */
-function createLink(head: string, tail: string): (id: string, idValue: string) => string {
+function createLink(head: string, tail: string): (id: string) => string {
   const headValue = extensionValue(head, CUSTOM_STRING);
   const tailValue = extensionValue(tail, CUSTOM_STRING);
   const maxFastIdLength = Math.floor(CUSTOM_STRING / 3) - head.length - tail.length;
-  return (id, idValue) =>
-    idValue === id && id.length <= maxFastIdLength
-      ? headValue + id + tailValue
-      : extensionValue(head + id + tail, CUSTOM_STRING);
+  return (id) => {
+    if (id.length <= maxFastIdLength && URI_PLAIN.test(id)) return headValue + id + tailValue;
+    // toWellFormed: encodeURIComponent throws on a lone surrogate; it becomes U+FFFD instead.
+    return extensionValue(head + encodeURIComponent(id.toWellFormed()) + tail, CUSTOM_STRING);
+  };
 }
 
 /** Validates the settings once and returns a fast activity → line encoder. */
@@ -167,7 +172,7 @@ export function createActivityEncoder(settings: CefSettings): ActivityEncoder {
       ' requestClientApplication=' +
       optionalValue(activity.userAgent, 'userAgent', CLIENT_APP) +
       ' cs1Label=portalURL cs1=' +
-      link(id, idValue) +
+      link(id) +
       ' cs2Label=uniqueServiceAppIds cs2=' +
       listValue(activity.appIds, 'appIds') +
       ' cs3Label=targetObjects cs3=' +
@@ -257,7 +262,7 @@ export function createAlertEncoder(settings: CefSettings): AlertEncoder {
       ' cn1Label=riskScore cn1=' +
       cn1 +
       ' cs1Label=portalURL cs1=' +
-      link(id, idValue) +
+      link(id) +
       ' cs2Label=uniqueServiceAppIds cs2=' +
       listValue(alert.appIds, 'appIds') +
       ' cs3Label=relatedAudits cs3=' +

@@ -58,20 +58,31 @@ const isControl = (ch: string) => {
   const c = ch.charCodeAt(0);
   return (c < 0x20 && c !== 0x09) || c === 0x7f;
 };
+/** NEL, LS and PS: line breaks to some parsers (Unicode's, Java's, JavaScript's). */
+const UNICODE_BREAKS = ['\x85', '\u2028', '\u2029'];
 /** Header fields cannot carry line breaks either: every control character but TAB is a space. */
 const headerExpected = (value: string, maxBytes: number) =>
-  [...referenceTruncateUtf8(value, maxBytes)].map((ch) => (isControl(ch) ? ' ' : ch)).join('');
-/** Extension values keep CR and LF (as \r and \n); other control characters are a space. */
+  [...referenceTruncateUtf8(value, maxBytes)]
+    .map((ch) => (isControl(ch) || UNICODE_BREAKS.includes(ch) ? ' ' : ch))
+    .join('');
+/** Extension values keep CR and LF (as \r and \n), NEL LS PS become LF; other control characters a space. */
 const extensionExpected = (value: string, maxBytes: number) =>
   [...referenceTruncateUtf8(value, maxBytes)]
-    .map((ch) => (isControl(ch) && ch !== '\r' && ch !== '\n' ? ' ' : ch))
+    .map((ch) =>
+      UNICODE_BREAKS.includes(ch) ? '\n' : isControl(ch) && ch !== '\r' && ch !== '\n' ? ' ' : ch,
+    )
     .join('');
+/** The id in a portal link, as encodeURIComponent writes it (a lone surrogate as U+FFFD). */
+const linkId = (id: string) => encodeURIComponent(id.toWellFormed());
 
 const unit = fc.oneof(
   { weight: 3, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
   {
     weight: 2,
-    arbitrary: fc.constantFrom('\\', '=', '|', '\r', '\n', '\r\n', ' ', '\t', '\0', '\x1b', '\x7f'),
+    arbitrary: fc.constantFrom(
+      ...['\\', '=', '|', '\r', '\n', '\r\n', ' ', '\t', '\0', '\x1b', '\x7f'],
+      ...['\x85', '\u2028', '\u2029', '#', '&', ',', '/', '%'],
+    ),
   },
   {
     weight: 1,
@@ -152,7 +163,8 @@ const joined = (value: readonly string[] | null | undefined) =>
 const portal = (settings: CefSettings) => settings.portalUrl.replace(/\/$/, '');
 
 function checkLine(line: string, settings: CefSettings) {
-  expect(line).not.toMatch(/[\r\n]/);
+  // No raw CR, LF, NEL, LS or PS anywhere in the line.
+  expect(line).not.toMatch(/[\r\n\x85\u2028\u2029]/);
   const decoded = decode(line);
   expect(decoded.version).toBe(0);
   expect(decoded.vendor).toBe(headerExpected(settings.vendor!, L.deviceVendor));
@@ -186,7 +198,7 @@ describe('encode → decode round trip (property)', () => {
           requestClientApplication: optional(activity.userAgent, L.requestClientApplication),
           cs1Label: 'portalURL',
           cs1: extensionExpected(
-            `${portal(settings)}/#/audits?activity.id=eq(${activity.id},)`,
+            `${portal(settings)}/#/audits?activity.id=eq(${linkId(activity.id)},)`,
             L.customString,
           ),
           cs2Label: 'uniqueServiceAppIds',
@@ -227,7 +239,7 @@ describe('encode → decode round trip (property)', () => {
           cn1Label: 'riskScore',
           cn1: alert.riskScore === null ? '' : String(alert.riskScore),
           cs1Label: 'portalURL',
-          cs1: extensionExpected(`${portal(settings)}/#/alerts/${alert.id}`, L.customString),
+          cs1: extensionExpected(`${portal(settings)}/#/alerts/${linkId(alert.id)}`, L.customString),
           cs2Label: 'uniqueServiceAppIds',
           cs2: joined(alert.appIds),
           cs3Label: 'relatedAudits',

@@ -61,8 +61,8 @@ function text(value: unknown, setting: string, options: { nonEmpty: boolean }): 
 
 function portalUrl(value: unknown): string {
   const url = text(value, 'portalUrl', { nonEmpty: true });
-  // eslint-disable-next-line no-control-regex -- spaces and control characters have no place in a URL
-  if (/[\x00-\x20\x7f]/.test(url) || !URL.canParse(url) || !/^https?:\/\//i.test(url)) {
+  // eslint-disable-next-line no-control-regex -- spaces, control characters and line breaks have no place in a URL
+  if (/[\x00-\x20\x7f-\x9f\u2028\u2029]/.test(url) || !URL.canParse(url) || !/^https?:\/\//i.test(url)) {
     throw new CefSettingsError('portalUrl', `must be an absolute http(s) URL, got ${JSON.stringify(url)}`);
   }
   return url.endsWith('/') ? url.slice(0, -1) : url;
