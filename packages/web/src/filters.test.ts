@@ -1,6 +1,14 @@
 import { activityFilterSchema, alertFilterSchema } from '@cloudsiem/protocol';
 import { describe, expect, it } from 'vitest';
-import { describeFilter, filterToRows, newRow, rowsToFilter, type FilterRow } from './filters.ts';
+import {
+  choicesFor,
+  describeFilter,
+  filterToRows,
+  kindOf,
+  newRow,
+  rowsToFilter,
+  type FilterRow,
+} from './filters.ts';
 
 const row = (field: string, op: FilterRow['op'], value = '', key = Math.random()): FilterRow => ({
   key,
@@ -108,5 +116,49 @@ describe('MDCA filter → rows', () => {
     expect(describeFilter('activities', { appName: { eq: ['Box', 'Slack'] }, ip: { isnotset: true } })).toBe(
       'appName is Box, Slack · ip is not set',
     );
+  });
+});
+
+describe('fields and values the API refuses', () => {
+  it('knows no prototype keys as fields', () => {
+    for (const field of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(kindOf('alerts', field)).toBeUndefined();
+      const { filter, errors } = rowsToFilter('alerts', [row(field, 'eq', 'x', 1)]);
+      expect(filter).toEqual({});
+      expect(errors[1]).toMatch(/^choose a field/);
+    }
+  });
+
+  it('offers severity as a choice of the stored values; other fields are typed', () => {
+    expect(choicesFor('alerts', 'severity')).toEqual(['informational', 'low', 'medium', 'high']);
+    expect(choicesFor('alerts', 'source')).toBeUndefined();
+    expect(choicesFor('activities', 'category')).toBeUndefined();
+  });
+
+  it('refuses per row what the API would refuse, with the same message, and normalises case', () => {
+    const { filter, errors } = rowsToFilter('alerts', [
+      row('severity', 'eq', 'critical', 1),
+      row('severity', 'eq', 'High', 2),
+      row('type', 'startswith', 'alert_imp', 3),
+      row('type', 'eq', 'IMPOSSIBLE_TRAVEL', 4),
+    ]);
+    expect(errors).toEqual({
+      1: 'severity: `critical` is not one of informational, low, medium, high',
+      4: 'type: `IMPOSSIBLE_TRAVEL` is not a type like ALERT_IMPOSSIBLE_TRAVEL (ALERT_ then capitals, digits and _)',
+    });
+    expect(filter).toEqual({ severity: { eq: ['high'] }, type: { startswith: 'ALERT_IMP' } });
+    expect(alertFilterSchema.parse(filter)).toEqual(filter);
+  });
+
+  it('splits a saved severity list into one row per value and joins them back', () => {
+    const saved = { severity: { eq: ['high', 'medium'] }, appName: { eq: ['Box', 'Slack'] } };
+    const rows = filterToRows('alerts', saved);
+    expect(rows.map((r) => [r.field, r.op, r.value])).toEqual([
+      ['severity', 'eq', 'high'],
+      ['severity', 'eq', 'medium'],
+      ['appName', 'eq', 'Box, Slack'],
+    ]);
+    expect(rowsToFilter('alerts', rows)).toEqual({ filter: saved, errors: {} });
+    expect(describeFilter('alerts', saved)).toBe('severity is high, medium · appName is Box, Slack');
   });
 });

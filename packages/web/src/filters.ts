@@ -1,8 +1,12 @@
 // The filter builder's rows ↔ the MDCA JSON filter (DESIGN §7): `{ "<field>": { "<op>": value } }`,
 // AND-combined. Rows hold what the admin typed; conversion types each value by the field's kind
-// (FILTER_FIELDS in @cloudsiem/protocol) and reports a message per row it cannot convert.
+// (FILTER_FIELDS in @cloudsiem/protocol), checks restricted values as the API does
+// (checkFieldValue) and reports a message per row it cannot convert.
 import {
+  checkFieldValue,
   FILTER_FIELDS,
+  fieldValues,
+  filterFieldKind,
   OPS_BY_KIND,
   type DataType,
   type FieldKind,
@@ -44,8 +48,15 @@ export function newRow(dataType: DataType, field?: string): FilterRow {
   return { key: nextKey++, field: field ?? fields[0] ?? 'id', op: 'eq', value: '' };
 }
 
+/** The kind of a field; own keys only, so `constructor` is no field. */
 export function kindOf(dataType: DataType, field: string): FieldKind | undefined {
-  return FILTER_FIELDS[dataType][field];
+  return filterFieldKind(dataType, field);
+}
+
+/** The values an eq/neq row may pick from, for a field with a closed set (alert severity). */
+export function choicesFor(dataType: DataType, field: string): readonly string[] | undefined {
+  const values = fieldValues(dataType, field);
+  return values?.kind === 'set' ? values.values : undefined;
 }
 
 export function opsFor(dataType: DataType, field: string): readonly FilterOp[] {
@@ -73,13 +84,20 @@ function parseBoolean(field: string, text: string): boolean | string {
 }
 
 /** The typed value of one row, or a message saying what is wrong with it. */
-function rowValue(kind: FieldKind, row: FilterRow): { value: unknown } | { error: string } {
+function rowValue(
+  dataType: DataType,
+  kind: FieldKind,
+  row: FilterRow,
+): { value: unknown } | { error: string } {
   const { field, op } = row;
+  const restricted = fieldValues(dataType, field);
   if (VALUELESS_OPS.includes(op)) return { value: true };
   if (op === 'contains' || op === 'startswith') {
     if (row.value === '') return { error: 'enter a value' };
     if (row.value.length > 1000) return { error: 'at most 1000 characters' };
-    return { value: row.value };
+    return restricted === undefined
+      ? { value: row.value }
+      : checkFieldValue(field, restricted, op, row.value);
   }
   if (op === 'gte' || op === 'lte') {
     if (row.value.trim() === '') return { error: 'enter a value' };
@@ -97,6 +115,12 @@ function rowValue(kind: FieldKind, row: FilterRow): { value: unknown } | { error
     const v =
       kind === 'number' ? parseNumber(field, part) : kind === 'boolean' ? parseBoolean(field, part) : part;
     if (typeof v === 'string' && kind !== 'string' && kind !== 'list') return { error: v };
+    if (typeof v === 'string' && restricted !== undefined && (op === 'eq' || op === 'neq')) {
+      const checked = checkFieldValue(field, restricted, op, v);
+      if ('error' in checked) return checked;
+      values.push(checked.value);
+      continue;
+    }
     values.push(v);
   }
   return { value: values };
@@ -122,7 +146,7 @@ export function rowsToFilter(dataType: DataType, rows: readonly FilterRow[]): Co
       errors[row.key] = `"${OP_LABELS[row.op]}" does not apply to ${row.field}`;
       continue;
     }
-    const result = rowValue(kind, row);
+    const result = rowValue(dataType, kind, row);
     if ('error' in result) {
       errors[row.key] = result.error;
       continue;
@@ -151,6 +175,15 @@ export function filterToRows(
   dataType: DataType,
   filter: Filter | Record<string, unknown> | null,
 ): FilterRow[] {
+  return toRows(dataType, filter, true);
+}
+
+/** With `pickOne`, eq/neq lists of a closed-set field become one row per value (one select each). */
+function toRows(
+  dataType: DataType,
+  filter: Filter | Record<string, unknown> | null,
+  pickOne: boolean,
+): FilterRow[] {
   const rows: FilterRow[] = [];
   for (const [field, raw] of Object.entries(filter ?? {})) {
     const condition = raw as FilterCondition;
@@ -158,6 +191,11 @@ export function filterToRows(
       let text = '';
       if (LIST_OPS.includes(op)) {
         const list = Array.isArray(value) ? value : [value];
+        // A closed-set field is picked from a select, one value per row; rowsToFilter joins them.
+        if (pickOne && choicesFor(dataType, field) !== undefined && list.length > 1) {
+          for (const v of list) rows.push({ key: nextKey++, field, op, value: String(v) });
+          continue;
+        }
         text = list.map((v) => (typeof v === 'number' ? shownNumber(field, v) : String(v))).join(', ');
       } else if (op === 'gte' || op === 'lte') text = shownNumber(field, Number(value));
       else if (!VALUELESS_OPS.includes(op)) text = String(value);
@@ -180,7 +218,7 @@ const SHORT_LABELS: Record<FilterOp, string> = {
 
 /** A short human description of a filter, e.g. `appName is Box, Dropbox · user is set`. */
 export function describeFilter(dataType: DataType, filter: Filter | Record<string, unknown> | null): string {
-  const rows = filterToRows(dataType, filter);
+  const rows = toRows(dataType, filter, false);
   if (rows.length === 0) return 'All';
   return rows
     .map((r) =>

@@ -51,6 +51,28 @@ describe('hash routes', () => {
     });
   });
 
+  it('skips prototype keys as unknown fields', () => {
+    expect(
+      parseFilterQuery(
+        'activities',
+        'activity.constructor=eq(x,)&activity.__proto__=isset()&activity.toString=eq(1,)',
+      ),
+    ).toEqual({});
+    // Resolved through the prototype, `filter.constructor ??= {}` would write onto Object itself.
+    expect(Object.hasOwn(Object, 'eq')).toBe(false);
+    expect(
+      Object.hasOwn(Function.prototype, 'eq') ||
+        Object.hasOwn(Object.getOwnPropertyDescriptor(Object.prototype, 'toString')!.value as object, 'eq'),
+    ).toBe(false);
+  });
+
+  it('links a CEF line with a URL-encoded id back to that id', () => {
+    const id = 'a,b#c&d/e (f)';
+    const hash = `#/audits?activity.id=eq(${encodeURIComponent(id)},)`;
+    expect(parseHash(hash)).toEqual({ page: 'activity-log', filter: { id: { eq: [id] } } });
+    expect(parseHash(`#/alerts/${encodeURIComponent(id)}`)).toMatchObject({ page: 'alerts', alertId: id });
+  });
+
   it('writes filters back into the same URL form, encoding commas and other specials in values', () => {
     const filter = { user: { eq: ['a,b@example.com', 'c&d'] }, description: { contains: 'x (y)' } };
     const query = filterQuery('activities', filter);

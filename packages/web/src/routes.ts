@@ -1,7 +1,7 @@
 // The UI's hash routes. The CEF lines link into them (DESIGN §4): `<portal>/#/audits?activity.id=eq(<id>,)`
 // opens the activity log filtered to one activity, `<portal>/#/alerts/<id>` one alert. Filters in
 // the URL use the same MDCA style: `<record>.<field>=<op>(<value>,<value>,)`, values URL-encoded.
-import { FILTER_FIELDS, FILTER_OPS, type DataType, type Filter, type FilterOp } from '@cloudsiem/protocol';
+import { FILTER_OPS, filterFieldKind, type DataType, type Filter, type FilterOp } from '@cloudsiem/protocol';
 
 export type Route =
   | { page: 'siem-agents' }
@@ -25,7 +25,6 @@ function decode(text: string): string {
 
 /** `activity.id=eq(a,b,)&activity.timestamp=gte(5,)` → the filter; unknown fields and ops are left out. */
 export function parseFilterQuery(dataType: DataType, query: string): Filter {
-  const fields = FILTER_FIELDS[dataType];
   const prefix = `${RECORD_PREFIX[dataType]}.`;
   const filter: Record<string, Record<string, unknown>> = {};
   for (const pair of query.split('&')) {
@@ -34,7 +33,8 @@ export function parseFilterQuery(dataType: DataType, query: string): Filter {
     // A link copied from a raw CEF line keeps the extension's escape: `activity.id\=eq(…)`.
     const key = decode(pair.slice(0, eq)).replace(/\\$/, '');
     const field = key.startsWith(prefix) ? key.slice(prefix.length) : key;
-    const kind = fields[field];
+    // Own keys only: `activity.constructor=…` is no field.
+    const kind = filterFieldKind(dataType, field);
     if (kind === undefined) continue;
     const match = /^([a-z]+)\((.*)\)$/s.exec(pair.slice(eq + 1));
     if (match === null) continue;

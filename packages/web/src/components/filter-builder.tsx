@@ -1,9 +1,11 @@
 // The filter builder (DESIGN §7): rows of field · operator · value over the fields of one data type
-// (FILTER_FIELDS), AND-combined. The caller keeps the rows and turns them into the MDCA filter
-// with rowsToFilter, which also gives the per-row errors shown here.
+// (FILTER_FIELDS), AND-combined; a field with a closed set of values (alert severity) picks its
+// eq/neq value from a select. The caller keeps the rows and turns them into the MDCA filter with
+// rowsToFilter, which also gives the per-row errors shown here.
 import type { DataType, FilterOp } from '@cloudsiem/protocol';
-import { FILTER_FIELDS } from '@cloudsiem/protocol';
+import { FILTER_FIELDS, fieldValues } from '@cloudsiem/protocol';
 import {
+  choicesFor,
   kindOf,
   LIST_OPS,
   newRow,
@@ -13,7 +15,7 @@ import {
   VALUELESS_OPS,
   type FilterRow,
 } from '../filters.ts';
-import { FormField } from './form-field.tsx';
+import { FormField, type ControlProps } from './form-field.tsx';
 
 export const FIELD_LABELS: Record<string, string> = {
   id: 'ID',
@@ -47,9 +49,36 @@ function placeholder(dataType: DataType, field: string, op: FilterOp): string {
     return op === 'gte' || op === 'lte' ? '2024-05-01T00:00:00Z' : 'epoch ms or date';
   if (kind === 'boolean') return 'true or false';
   if (kind === 'number') return LIST_OPS.includes(op) ? '3, 5' : 'a number';
-  if (field === 'severity') return 'high, medium';
+  const values = fieldValues(dataType, field);
+  if (values?.kind === 'prefixed') return LIST_OPS.includes(op) ? values.example : values.prefix;
   if (field === 'source') return 'cloud-apps, identity';
   return LIST_OPS.includes(op) ? 'one, or several separated by commas' : 'text (case-sensitive)';
+}
+
+/** One value of a closed set; a saved value outside it stays visible, marked, to be fixed. */
+function ChoiceSelect({
+  choices,
+  value,
+  onChange,
+  ...props
+}: ControlProps & {
+  choices: readonly string[];
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <select {...props} value={value} onChange={(e) => onChange(e.target.value)}>
+      <option value="" disabled>
+        Choose…
+      </option>
+      {value === '' || choices.includes(value) ? null : <option value={value}>{value} (not allowed)</option>}
+      {choices.map((choice) => (
+        <option key={choice} value={choice}>
+          {choice}
+        </option>
+      ))}
+    </select>
+  );
 }
 
 export function FilterBuilder({
@@ -71,6 +100,9 @@ export function FilterBuilder({
         const next = { ...row, ...change };
         // A field of another kind may not take the operator chosen before.
         if (!opsFor(dataType, next.field).includes(next.op)) next.op = 'eq';
+        // A value typed for another field or op is rarely one of a closed set's: start from none.
+        const choices = LIST_OPS.includes(next.op) ? choicesFor(dataType, next.field) : undefined;
+        if (choices !== undefined && !choices.includes(next.value)) next.value = '';
         return next;
       }),
     );
@@ -118,6 +150,17 @@ export function FilterBuilder({
           </FormField>
           {VALUELESS_OPS.includes(row.op) ? (
             <div className="filter-value filter-value-none" aria-hidden="true" />
+          ) : LIST_OPS.includes(row.op) && choicesFor(dataType, row.field) !== undefined ? (
+            <FormField label="Value" className="filter-value" error={errors[row.key]}>
+              {(props) => (
+                <ChoiceSelect
+                  {...props}
+                  choices={choicesFor(dataType, row.field) ?? []}
+                  value={row.value}
+                  onChange={(value) => update(row.key, { value })}
+                />
+              )}
+            </FormField>
           ) : (
             <FormField label="Value" className="filter-value" error={errors[row.key]}>
               {(props) => (
