@@ -4,12 +4,17 @@ import { z } from 'zod';
 import { isIP } from 'node:net';
 
 const epochMs = z.number().int().nonnegative().max(253_402_300_799_999, 'must be before year 10000');
-/** An empty string means no address (DESIGN §3): stored as null, like a record without an ip. */
-const ip = z
-  .string()
-  .refine((value) => value === '' || isIP(value) !== 0, 'must be an IPv4 or IPv6 address')
-  .transform((value) => (value === '' ? null : value))
-  .nullable();
+/**
+ * An empty string means no address (DESIGN §3): stored as null, like a record without an ip.
+ * A preprocess rather than a transform, so the OpenAPI document still says string or null.
+ */
+const ip = z.preprocess(
+  (value) => (value === '' ? null : value),
+  z
+    .string()
+    .refine((value) => isIP(value) !== 0, 'must be an IPv4 or IPv6 address')
+    .nullable(),
+) as unknown as z.ZodType<string | null, string | null>;
 const stringList = z.array(z.string());
 
 export const activitySchema = z.object({
