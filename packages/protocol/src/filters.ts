@@ -178,10 +178,12 @@ export function filterSchema(dataType: DataType) {
       return out;
     })
     .refine((filter) => Object.keys(filter).length <= 32, 'at most 32 fields');
-  // zod's record drops a `__proto__` key (it would set the prototype), so a filter on it
-  // would become the empty filter, which matches everything: refuse it before parsing.
+  // zod's record drops a `__proto__` key (it would set the prototype), so a filter on it would
+  // become the empty filter, which matches everything: refuse it, and every other unknown field,
+  // before parsing (an issue here ends the parse). Without it, unknown fields stay own keys and
+  // the record's transform reports them along with every other issue.
   return z.preprocess((input, ctx) => {
-    if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+    if (typeof input === 'object' && input !== null && Object.hasOwn(input, '__proto__')) {
       for (const field of Object.keys(input)) {
         if (filterFieldKind(dataType, field) === undefined)
           ctx.addIssue({ code: 'custom', path: [field], message: unknown(field), input });
