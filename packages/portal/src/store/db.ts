@@ -9,6 +9,9 @@ import { dialectOps, type DialectOps, type StoreDialect } from './dialect.ts';
 import { migrate } from './migrations.ts';
 import type { Database } from './schema.ts';
 import { StoreError } from './errors.ts';
+import { createStoreHealth, type StoreHealth, type StoreState } from './health.ts';
+import { resilientPool } from './resilient-pool.ts';
+import { silentLogger, type Logger } from '../context.ts';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/cloudsiem.db';
 
@@ -17,7 +20,16 @@ export interface Store {
   readonly ops: DialectOps;
   /** The URL with any password removed, for logs. */
   readonly displayUrl: string;
+  /** ok, unavailable or full: moved by failures any query sees, and back by a background probe. */
+  readonly health: StoreHealth;
+  /** Asks the store now (a read; while full, also a small write) and returns its state. */
+  check(): Promise<StoreState>;
   close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /** Where store outages and recoveries are logged. */
+  logger?: Logger;
 }
 
 export interface ParsedDatabaseUrl {
@@ -70,10 +82,20 @@ function openSqlite(path: string): Kysely<Database> {
 const PG_INT8 = 20;
 const PG_NUMERIC = 1700;
 
-function openPostgres(connectionString: string, schema: string | null): Kysely<Database> {
+function openPostgres(
+  connectionString: string,
+  schema: string | null,
+  health: StoreHealth,
+  displayUrl: string,
+): Kysely<Database> {
   const pool = new pg.Pool({
+    // The connection string's own application_name, if any, wins over this default.
+    application_name: 'cloudsiem-portal',
     connectionString,
     max: 10,
+    // A server that accepts TCP but never answers (restarting, partitioned) fails fast, not never.
+    connectionTimeoutMillis: 5000,
+    keepAlive: true,
     ...(schema === null ? {} : { options: `-c search_path=${schema}` }),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
@@ -82,18 +104,45 @@ function openPostgres(connectionString: string, schema: string | null): Kysely<D
           : (pg.types.getTypeParser(oid, format ?? 'text') as unknown)) as typeof pg.types.getTypeParser,
     },
   });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: resilientPool(pool, health, displayUrl) }),
+  });
+}
+
+/** The health probe: a read; while full, a one-row write too, since reads work on a full disk. */
+async function probe(db: Kysely<Database>, state: StoreState): Promise<void> {
+  await sql`select 1`.execute(db);
+  if (state !== 'full') return;
+  const value = String(Date.now());
+  await db
+    .insertInto('meta')
+    .values({ key: 'health_probe', value })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+    .execute();
 }
 
 /** Opens the store and runs pending migrations; an unreachable database fails here with a clear error. */
-export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Store> {
+export async function openStore(
+  url: string = DEFAULT_DATABASE_URL,
+  options: OpenStoreOptions = {},
+): Promise<Store> {
   const parsed = parseDatabaseUrl(url);
+  // The health's probe needs the database, and the PostgreSQL pool needs the health.
+  const holder: { db?: Kysely<Database> } = {};
+  const health = createStoreHealth({
+    logger: options.logger ?? silentLogger,
+    probe: (state) => (holder.db === undefined ? Promise.resolve() : probe(holder.db, state)),
+  });
   const db =
-    parsed.dialect === 'sqlite' ? openSqlite(parsed.target) : openPostgres(parsed.target, parsed.schema);
+    parsed.dialect === 'sqlite'
+      ? openSqlite(parsed.target)
+      : openPostgres(parsed.target, parsed.schema, health, parsed.displayUrl);
+  holder.db = db;
   try {
     if (parsed.schema !== null) await sql`create schema if not exists ${sql.id(parsed.schema)}`.execute(db);
     await migrate(db as unknown as Kysely<unknown>, parsed.dialect);
   } catch (error) {
+    health.stop();
     await db.destroy();
     throw new StoreError(
       'STORE_UNAVAILABLE',
@@ -105,6 +154,19 @@ export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Sto
     db,
     ops: dialectOps(parsed.dialect),
     displayUrl: parsed.displayUrl,
-    close: () => db.destroy(),
+    health,
+    check: async () => {
+      try {
+        await probe(db, health.state);
+        health.recovered();
+      } catch (error) {
+        if (health.report(error) === null) throw error;
+      }
+      return health.state;
+    },
+    close: async () => {
+      health.stop();
+      await db.destroy();
+    },
   };
 }
