@@ -25,7 +25,7 @@ export const RECORD_LIMITS = {
   descriptionChars: 32_768,
   /** appIds, targetObjects, policyIds, relatedActivityIds: entries, and characters per entry. */
   listEntries: 1000,
-  listEntryChars: 1024,
+  listEntryChars: 4000,
 } as const;
 
 const indexed = z.string().max(RECORD_LIMITS.indexedChars);
