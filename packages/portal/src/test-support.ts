@@ -4,7 +4,7 @@ import { startPortal, type Portal } from './server.ts';
 import { openTestStore, dropTestStore, type StoreTarget } from './store/test-support.ts';
 import type { Clock, PortalSettings } from './context.ts';
 
-export { storeTargets, type StoreTarget } from './store/test-support.ts';
+export { storeTargets, openTestStore, dropTestStore, type StoreTarget } from './store/test-support.ts';
 
 export interface FakeClock extends Clock {
   set(ms: number): void;
