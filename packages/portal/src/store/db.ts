@@ -2,7 +2,13 @@
 // `postgres://…` (optionally `?schema=NAME`) — and brings its schema up to date.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type SqliteDatabase as SqliteDatabaseLike,
+} from 'kysely';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { dialectOps, type DialectOps, type StoreDialect } from './dialect.ts';
@@ -75,7 +81,20 @@ function openSqlite(path: string): Kysely<Database> {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  // SQLite rolls a transaction back by itself on SQLITE_FULL or an I/O error; Kysely's ROLLBACK
+  // then fails with "no transaction is active" and hides the error that says the disk is full.
+  const rolledBack = {
+    reader: false,
+    all: () => [],
+    run: () => ({ changes: 0, lastInsertRowid: 0 }),
+    iterate: () => [][Symbol.iterator](),
+  };
+  const guarded: SqliteDatabaseLike = {
+    close: () => database.close(),
+    prepare: (text) =>
+      /^\s*rollback\s*$/i.test(text) && !database.inTransaction ? rolledBack : database.prepare(text),
+  };
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: guarded }) });
 }
 
 /** bigint (int8) and numeric counts come back from pg as strings; ours fit in a JS number. */
@@ -109,16 +128,23 @@ function openPostgres(
   });
 }
 
-/** The health probe: a read; while full, a one-row write too, since reads work on a full disk. */
+/** A write bigger than one ingest batch's usual pages: a full disk still allows small writes. */
+const FULL_PROBE_BYTES = 256 * 1024;
+
+/**
+ * The health probe: a read; while full, also a write that needs new pages (committed, then
+ * deleted), since reads and small in-place writes still work on a full disk.
+ */
 async function probe(db: Kysely<Database>, state: StoreState): Promise<void> {
   await sql`select 1`.execute(db);
   if (state !== 'full') return;
-  const value = String(Date.now());
+  const value = 'x'.repeat(FULL_PROBE_BYTES);
   await db
     .insertInto('meta')
     .values({ key: 'health_probe', value })
     .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
     .execute();
+  await db.deleteFrom('meta').where('key', '=', 'health_probe').execute();
 }
 
 /** Opens the store and runs pending migrations; an unreachable database fails here with a clear error. */
