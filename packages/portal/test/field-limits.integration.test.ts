@@ -1,7 +1,7 @@
 // Field limits on both stores (issue 10 C, finding 4): a record with an oversized value in an
 // indexed column (a 10 KB user) is rejected alone, with its index and reason, and the rest of the
 // batch is stored — on PostgreSQL it used to fail the whole batch (btree entries over 2,704 bytes)
-// with a 500. A value at the limit in 3-byte UTF-8 characters is stored on both.
+// with a 500. A value at the limit in 3-byte UTF-8 characters is stored on both, one over is not.
 import { RECORD_LIMITS } from '@cloudsiem/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activityRecords, startTestPortal, storeTargets, type TestPortal } from '../src/test-support.ts';
@@ -21,8 +21,16 @@ describe.each(await storeTargets())('field limits on $name', (target) => {
     expect(answer.status, answer.text).toBe(200);
     expect(answer.body.accepted).toBe(2);
     expect(answer.body.rejected).toEqual([
-      { index: 1, id: 'limits-1', reason: expect.stringMatching(/^user: .*512/) as unknown },
-      { index: 3, id: 'limits-3', reason: expect.stringMatching(/^appName: .*512/) as unknown },
+      {
+        index: 1,
+        id: 'limits-1',
+        reason: expect.stringMatching(/^user: must be at most 2000 UTF-8 bytes/) as unknown,
+      },
+      {
+        index: 3,
+        id: 'limits-3',
+        reason: expect.stringMatching(/^appName: must be at most 2000 UTF-8 bytes/) as unknown,
+      },
     ]);
     for (const id of ['limits-0', 'limits-2'])
       expect((await t.api('GET', `/api/v1/activities/${id}`)).status).toBe(200);
@@ -30,16 +38,20 @@ describe.each(await storeTargets())('field limits on $name', (target) => {
   });
 
   it('stores values at the limits, in 3-byte UTF-8 characters, in every indexed column', async () => {
-    const atLimit = '€'.repeat(RECORD_LIMITS.indexedChars);
-    const activity = activityRecords('edge', 1, Date.UTC(2026, 0, 1), () => ({
-      id: `edge-${'i'.repeat(RECORD_LIMITS.indexedChars - 5)}`,
-      user: atLimit,
+    // 666 × 3 bytes = 1,998 bytes: stored. One more character (2,001 bytes) is refused.
+    const atLimit = '€'.repeat(Math.floor(RECORD_LIMITS.indexedBytes / 3));
+    const activity = activityRecords('edge', 2, Date.UTC(2026, 0, 1), (i) => ({
+      id: i === 0 ? `edge-${'i'.repeat(RECORD_LIMITS.indexedBytes - 5)}` : 'edge-over',
+      user: i === 0 ? atLimit : `${atLimit}€`,
       appName: atLimit,
       description: 'd'.repeat(RECORD_LIMITS.descriptionChars),
     }));
     const stored = await t.api('POST', '/api/v1/ingest/activities', { body: activity });
     expect(stored.status, stored.text).toBe(200);
-    expect(stored.body).toMatchObject({ accepted: 1, rejected: [] });
+    expect(stored.body).toMatchObject({
+      accepted: 1,
+      rejected: [{ index: 1, id: 'edge-over', reason: expect.stringMatching(/^user: /) as unknown }],
+    });
 
     const alerts = [
       {

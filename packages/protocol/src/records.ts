@@ -12,13 +12,13 @@ const ip = z
 /**
  * Field limits, the same on SQLite and PostgreSQL, checked at ingest so one oversized record is
  * rejected alone (its index and reason) while the rest of the batch is stored. A field with a
- * database index holds at most 512 UTF-16 units — at most 1,536 UTF-8 bytes, well under
- * PostgreSQL's btree entry limit (2,704 bytes), which otherwise fails the whole insert. The CEF
- * encoder truncates further (msg, suser 1,023; cs* 4,000) on the way out.
+ * database index holds at most 2,000 UTF-8 bytes, under PostgreSQL's btree entry limit (2,704
+ * bytes, which otherwise fails the whole insert), leaving room for the other columns of a
+ * composite index. The CEF encoder truncates further (msg, suser 1,023; cs* 4,000) on the way out.
  */
 export const RECORD_LIMITS = {
-  /** id, category/type, user, appName, source, country, deviceType, status, ip. */
-  indexedChars: 512,
+  /** id, category/type, user, appName, source, country, deviceType, status. */
+  indexedBytes: 2000,
   actionChars: 1024,
   policyNameChars: 1024,
   userAgentChars: 2048,
@@ -28,15 +28,27 @@ export const RECORD_LIMITS = {
   listEntryChars: 4000,
 } as const;
 
-const indexed = z.string().max(RECORD_LIMITS.indexedChars);
+const utf8 = new TextEncoder();
+/** A UTF-16 unit is at most 3 UTF-8 bytes, so most values are settled without encoding them. */
+const fitsBytes = (value: string, max: number) => value.length * 3 <= max || utf8.encode(value).length <= max;
+
+const indexed = z
+  .string()
+  .refine(
+    (value) => fitsBytes(value, RECORD_LIMITS.indexedBytes),
+    `must be at most ${RECORD_LIMITS.indexedBytes} UTF-8 bytes (an indexed field)`,
+  );
 const text = (max: number) => z.string().max(max);
 const stringList = z.array(z.string().max(RECORD_LIMITS.listEntryChars)).max(RECORD_LIMITS.listEntries);
 
 export const activitySchema = z.object({
-  id: indexed.min(1),
+  id: z.string().min(1).pipe(indexed),
   timestamp: epochMs,
   createdAt: epochMs.optional(),
-  category: indexed.regex(/^EVENT_CATEGORY_[A-Z0-9_]+$/, 'must look like EVENT_CATEGORY_*'),
+  category: z
+    .string()
+    .regex(/^EVENT_CATEGORY_[A-Z0-9_]+$/, 'must look like EVENT_CATEGORY_*')
+    .pipe(indexed),
   action: text(RECORD_LIMITS.actionChars),
   description: text(RECORD_LIMITS.descriptionChars).default(''),
   user: indexed.nullable().default(null),
@@ -56,10 +68,13 @@ export const ALERT_SEVERITIES = ['informational', 'low', 'medium', 'high'] as co
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 export const alertSchema = z.object({
-  id: indexed.min(1),
+  id: z.string().min(1).pipe(indexed),
   timestamp: epochMs,
   createdAt: epochMs.optional(),
-  type: indexed.regex(/^ALERT_[A-Z0-9_]+$/, 'must look like ALERT_*'),
+  type: z
+    .string()
+    .regex(/^ALERT_[A-Z0-9_]+$/, 'must look like ALERT_*')
+    .pipe(indexed),
   policyName: text(RECORD_LIMITS.policyNameChars),
   policyIds: stringList.default([]),
   severity: z.enum(ALERT_SEVERITIES),

@@ -114,7 +114,7 @@ describe('cloudsiem portal', () => {
       req.on('error', reject);
       req.end();
     });
-    expect(JSON.parse(body)).toEqual({ status: 'ok' });
+    expect(JSON.parse(body)).toEqual({ status: 'ok', store: 'ok' });
     expect(await stop(run)).toBe(0);
   });
 
