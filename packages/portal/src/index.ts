@@ -12,4 +12,5 @@ export {
   type PortalSettings,
 } from './context.ts';
 export { FIRST_ADMIN_EMAIL } from './services/admins.ts';
+export { resetAdminPassword, AdminResetError, type AdminReset } from './services/admin-reset.ts';
 export { agentStatus } from './services/status.ts';

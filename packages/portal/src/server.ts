@@ -59,7 +59,9 @@ function listen(server: ServerType): Promise<AddressInfo> {
 }
 
 export async function startPortal(options: PortalOptions = {}): Promise<Portal> {
-  const store = await openStore(options.databaseUrl ?? DEFAULT_DATABASE_URL);
+  const store = await openStore(options.databaseUrl ?? DEFAULT_DATABASE_URL, {
+    logger: options.logger ?? silentLogger,
+  });
   const host = options.host ?? '127.0.0.1';
   const scheme = options.tls === undefined ? 'http' : 'https';
   const settings: PortalSettings = {

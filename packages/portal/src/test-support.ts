@@ -2,9 +2,9 @@
 // a fake clock, an admin API token, a small fetch wrapper, and activity records to ingest.
 import { startPortal, type Portal } from './server.ts';
 import { openTestStore, dropTestStore, type StoreTarget } from './store/test-support.ts';
-import type { Clock, PortalSettings } from './context.ts';
+import type { Clock, Logger, PortalSettings } from './context.ts';
 
-export { storeTargets, type StoreTarget } from './store/test-support.ts';
+export { storeTargets, openTestStore, dropTestStore, type StoreTarget } from './store/test-support.ts';
 
 export interface FakeClock extends Clock {
   set(ms: number): void;
@@ -49,7 +49,12 @@ export interface ApiAnswer {
 
 export async function startTestPortal(
   target: StoreTarget,
-  options: { clock?: FakeClock; settings?: Partial<Omit<PortalSettings, 'publicUrl'>> } = {},
+  options: {
+    clock?: FakeClock;
+    settings?: Partial<Omit<PortalSettings, 'publicUrl'>>;
+    /** Replaces the default logger (which prints errors only). */
+    logger?: Logger;
+  } = {},
 ): Promise<TestPortal> {
   const fresh = await openTestStore(target);
   await fresh.close();
@@ -60,7 +65,7 @@ export async function startTestPortal(
     port: 0,
     clock,
     // Unexpected errors (500s) print, so a failing test says why.
-    logger: { info() {}, warn() {}, error: (obj, msg) => console.error(msg, obj) },
+    logger: options.logger ?? { info() {}, warn() {}, error: (obj, msg) => console.error(msg, obj) },
     firstAdminPassword: password,
     // Tests create the policies they need.
     builtinPolicies: false,

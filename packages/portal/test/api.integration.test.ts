@@ -1061,7 +1061,7 @@ describe.each(await storeTargets())('admin REST API on $name', (target) => {
     it('answers /healthz without credentials', async () => {
       const answer = await t.api('GET', '/healthz', { token: null });
       expect(answer.status).toBe(200);
-      expect(answer.body).toEqual({ status: 'ok' });
+      expect(answer.body).toEqual({ status: 'ok', store: 'ok' });
     });
 
     it('serves an OpenAPI 3.1 document listing every route', async () => {

@@ -32,15 +32,28 @@ export const pullQuerySchema = z.object({
 });
 export type PullQuery = z.infer<typeof pullQuerySchema>;
 
+/**
+ * Set on the pull that moved an agent past events older than its backfill window (it was away
+ * longer than the window): how many were never sent, and when they were ingested (epoch ms).
+ */
+export const skippedEventsSchema = z.object({
+  count: z.number().int().nonnegative(),
+  fromTimestamp: z.number(),
+  toTimestamp: z.number(),
+});
+export type SkippedEvents = z.infer<typeof skippedEventsSchema>;
+
 export const activitiesPageSchema = z.object({
   events: z.array(activitySchema.required({ createdAt: true })),
   nextCursor: z.string(),
   hasMore: z.boolean(),
+  skipped: skippedEventsSchema.optional(),
 });
 export const alertsPageSchema = z.object({
   events: z.array(alertSchema.required({ createdAt: true })),
   nextCursor: z.string(),
   hasMore: z.boolean(),
+  skipped: skippedEventsSchema.optional(),
 });
 export type ActivitiesPage = z.infer<typeof activitiesPageSchema>;
 export type AlertsPage = z.infer<typeof alertsPageSchema>;

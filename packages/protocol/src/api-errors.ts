@@ -41,7 +41,14 @@ export const API_ERRORS = {
     status: 500,
     meaning: 'An unexpected error; details are in the portal log, never in the answer.',
   },
-  UNAVAILABLE: { status: 503, meaning: 'The store is unreachable; retry later.' },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    meaning: 'The store is unreachable (restarting, connections lost); retry after Retry-After.',
+  },
+  STORE_FULL: {
+    status: 503,
+    meaning: "The store's disk is full; nothing was written. Retry after Retry-After.",
+  },
 } as const;
 export type ApiErrorCode = keyof typeof API_ERRORS;
 

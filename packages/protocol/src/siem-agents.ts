@@ -43,6 +43,15 @@ export const dataTypesSchema = z.object({
 });
 export type DataTypesSelection = z.infer<typeof dataTypesSchema>;
 
+/** The backfill window of one agent, in hours: what it receives first, and the furthest back it resumes. */
+export const BACKFILL_HOURS_MIN = 1;
+export const BACKFILL_HOURS_MAX = 720;
+const backfillHoursSchema = z
+  .number()
+  .int('backfillHours must be a whole number of hours')
+  .min(BACKFILL_HOURS_MIN, `backfillHours must be ${BACKFILL_HOURS_MIN}–${BACKFILL_HOURS_MAX}`)
+  .max(BACKFILL_HOURS_MAX, `backfillHours must be ${BACKFILL_HOURS_MIN}–${BACKFILL_HOURS_MAX}`);
+
 /** What an admin sends to create an agent (and, partially, to edit one). */
 export const siemAgentInputSchema = z.object({
   name: z.string().trim().min(1, 'name is required').max(100),
@@ -50,6 +59,8 @@ export const siemAgentInputSchema = z.object({
   syslog: syslogTargetSchema,
   dataTypes: dataTypesSchema.default(dataTypesSchema.parse({})),
   enabled: z.boolean().default(true),
+  /** Absent: the portal's --backfill-hours (48 by default). */
+  backfillHours: backfillHoursSchema.optional(),
 });
 export type SiemAgentInput = z.infer<typeof siemAgentInputSchema>;
 
@@ -78,6 +89,8 @@ export const siemAgentPatchSchema = z
       .partial()
       .strict(),
     enabled: z.boolean(),
+    /** null: back to the portal's --backfill-hours. */
+    backfillHours: backfillHoursSchema.nullable(),
   })
   .partial()
   .strict();
@@ -111,6 +124,8 @@ export const siemAgentSchema = z.object({
   syslog: syslogTargetSchema,
   dataTypes: dataTypesSchema,
   enabled: z.boolean(),
+  /** The agent's backfill window in hours: its own setting, else the portal's --backfill-hours. */
+  backfillHours: z.number().int(),
   configVersion: z.number().int(),
   createdBy: adminRefSchema,
   tokenOwner: adminRefSchema,

@@ -55,7 +55,7 @@ describe('cloudsiem portal', () => {
     const login = /First admin created: (\S+) \/ (\S+)/.exec(first.output.out);
     expect(login?.[1]).toBe('admin@cloudsiem.local');
     const health = await fetch(`${url}/healthz`);
-    expect(await health.json()).toEqual({ status: 'ok' });
+    expect(await health.json()).toEqual({ status: 'ok', store: 'ok' });
     const signIn = await fetch(`${url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -114,7 +114,7 @@ describe('cloudsiem portal', () => {
       req.on('error', reject);
       req.end();
     });
-    expect(JSON.parse(body)).toEqual({ status: 'ok' });
+    expect(JSON.parse(body)).toEqual({ status: 'ok', store: 'ok' });
     expect(await stop(run)).toBe(0);
   });
 

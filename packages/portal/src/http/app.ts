@@ -20,6 +20,8 @@ export const SESSION_COOKIE = 'cloudsiem_session';
 const requestIds = new WeakMap<Request, string>();
 const JSON_BODY_MAX_BYTES = 1024 * 1024;
 const RECORDS_BODY_MAX_BYTES = 64 * 1024 * 1024;
+/** A restart takes seconds; freeing disk space takes an operator. */
+const STORE_RETRY_AFTER_SECONDS = { STORE_UNAVAILABLE: 5, STORE_FULL: 30 } as const;
 
 function presentedToken(c: Context): string | null {
   const header = c.req.header('authorization');
@@ -232,19 +234,42 @@ export function createApp(
     if (error instanceof TooDeepError) return errorResponse(c, new ApiError('BAD_REQUEST', error.message));
     const requestId = requestIds.get(c.req.raw) ?? randomUUID();
     c.header('x-request-id', requestId);
+    const storeDown = context.store.health.report(error);
+    if (storeDown !== null) return storeUnavailable(c, storeDown, requestId, error);
     logger.error(
       { err: error, requestId, method: c.req.method, path: c.req.path },
       'Request failed with an unexpected error',
     );
-    const unavailable = /ECONNREFUSED|ETIMEDOUT|Connection terminated|SQLITE_BUSY/.test(String(error));
     return errorResponse(
       c,
       new ApiError(
-        unavailable ? 'UNAVAILABLE' : 'INTERNAL',
-        `${unavailable ? API_ERRORS.UNAVAILABLE.meaning : 'An unexpected error happened'} (request ${requestId}; details are in the portal log)`,
+        'INTERNAL',
+        `An unexpected error happened (request ${requestId}; details are in the portal log)`,
       ),
     );
   });
+
+  /** A store outage or a full disk is not a bug: 503 with Retry-After, a warning, no stack. */
+  function storeUnavailable(
+    c: Context,
+    code: 'STORE_UNAVAILABLE' | 'STORE_FULL',
+    requestId: string,
+    error: unknown,
+  ): Response {
+    logger.warn(
+      { err: error, requestId, method: c.req.method, path: c.req.path, code },
+      'Request failed: the store is unavailable',
+    );
+    return errorResponse(
+      c,
+      new ApiError(
+        code,
+        `${API_ERRORS[code].meaning} (request ${requestId})`,
+        undefined,
+        STORE_RETRY_AFTER_SECONDS[code],
+      ),
+    );
+  }
 
   return app;
 }

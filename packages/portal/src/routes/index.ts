@@ -23,14 +23,17 @@ export function portalRoutes(services: PortalServices, context: PortalContext): 
     route({
       method: 'get',
       path: '/healthz',
-      summary: 'Liveness and store reachability',
+      summary: 'Liveness and store reachability: 503 degraded while the store is unavailable or full',
       tag: 'System',
       auth: 'public',
-      response: z.object({ status: z.literal('ok') }),
-      errors: ['UNAVAILABLE'],
-      handler: async () => {
-        await services.admins.list();
-        return { status: 'ok' as const };
+      response: z.object({
+        status: z.enum(['ok', 'degraded']),
+        store: z.enum(['ok', 'unavailable', 'full']),
+      }),
+      handler: async (c) => {
+        // The process is alive either way: a supervisor must not restart it over a database outage.
+        const store = await context.store.check();
+        return c.json({ status: store === 'ok' ? 'ok' : 'degraded', store }, store === 'ok' ? 200 : 503);
       },
     }),
     route({

@@ -81,15 +81,39 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
 
   /**
    * Removes an admin: their sessions and API tokens end, and the agent tokens they own stop working
-   * (TOKEN_OWNER_REMOVED). The last admin cannot be removed.
+   * (TOKEN_OWNER_REMOVED). The last admin cannot be removed: the check and the removal are one
+   * conditional statement, under a lock that serialises concurrent removals (two portals removing
+   * the last two admins at once leave one), in one transaction.
    */
   async function remove(id: string): Promise<void> {
-    const admins = await list();
-    if (!admins.some((a) => a.id === id)) throw new ApiError('NOT_FOUND', `no admin ${id}`);
-    if (admins.length === 1) throw new ApiError('CONFLICT', 'the last admin cannot be removed');
     const now = clock.now();
     await db.transaction().execute(async (trx) => {
-      await trx.updateTable('admins').set({ removed_at: now }).where('id', '=', id).execute();
+      await store.ops.lockAdmins(trx);
+      const removed = await trx
+        .updateTable('admins')
+        .set({ removed_at: now })
+        .where('id', '=', id)
+        .where('removed_at', 'is', null)
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('admins as other')
+              .select('other.id')
+              .where('other.removed_at', 'is', null)
+              .where('other.id', '<>', id),
+          ),
+        )
+        .executeTakeFirst();
+      if (Number(removed.numUpdatedRows) === 0) {
+        const active = await trx
+          .selectFrom('admins')
+          .select('id')
+          .where('id', '=', id)
+          .where('removed_at', 'is', null)
+          .executeTakeFirst();
+        if (active === undefined) throw new ApiError('NOT_FOUND', `no admin ${id}`);
+        throw new ApiError('CONFLICT', 'the last admin cannot be removed');
+      }
       await trx.deleteFrom('sessions').where('admin_id', '=', id).execute();
       await trx
         .updateTable('admin_tokens')

@@ -8,11 +8,13 @@ import {
   type AgentNotification,
   type DataType,
   type DataTypesSelection,
+  type Filter,
   type FormatSettings,
   type Heartbeat,
   type SiemAgent,
   type SiemAgentInput,
   type SiemAgentPatch,
+  type SkippedEvents,
   type SyslogTarget,
 } from '@cloudsiem/protocol';
 import type { z } from 'zod';
@@ -28,7 +30,8 @@ import {
   tokenHint,
   UNKNOWN_SECRET_HASH,
 } from '../auth/secrets.ts';
-import { backfillStart, maxSeq, pullEvents, type PulledRow } from '../store/events.ts';
+import { backfillStart, countEventsBetween, maxSeq, pullEvents, type PulledRow } from '../store/events.ts';
+import { recordAgentNotification } from '../store/notifications.ts';
 import type { SiemAgentsTable } from '../store/schema.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { agentStatus } from './status.ts';
@@ -38,6 +41,8 @@ interface AgentSettings {
   format: FormatSettings;
   syslog: SyslogTarget;
   dataTypes: DataTypesSelection;
+  /** Absent: the portal's backfillHours. */
+  backfillHours?: number;
 }
 
 export type AgentRow = SiemAgentsTable;
@@ -128,6 +133,7 @@ export function createAgentService(context: PortalContext) {
         syslog: s.syslog,
         dataTypes: s.dataTypes,
         enabled: row.enabled === 1,
+        backfillHours: s.backfillHours ?? portal.backfillHours,
         configVersion: row.config_version,
         createdBy: refs(row.created_by),
         tokenOwner: refs(row.token_owner),
@@ -190,7 +196,8 @@ export function createAgentService(context: PortalContext) {
           format: parsed.format,
           syslog: parsed.syslog,
           dataTypes: parsed.dataTypes,
-        }),
+          backfillHours: parsed.backfillHours,
+        } satisfies AgentSettings),
         enabled: parsed.enabled ? 1 : 0,
         config_version: 1,
         created_by: adminId,
@@ -222,12 +229,15 @@ export function createAgentService(context: PortalContext) {
         alerts: { ...s.dataTypes.alerts, ...patch.dataTypes?.alerts },
         activities: { ...s.dataTypes.activities, ...patch.dataTypes?.activities },
       },
+      // null in a patch returns the agent to the portal's default window.
+      backfillHours: patch.backfillHours === undefined ? s.backfillHours : (patch.backfillHours ?? undefined),
     });
     if (!merged.success) throw badRequest('body', merged.error.issues);
     const next: AgentSettings = {
       format: merged.data.format,
       syslog: merged.data.syslog,
       dataTypes: merged.data.dataTypes,
+      backfillHours: merged.data.backfillHours,
     };
     const enabled = patch.enabled ?? current.enabled === 1;
     const reEnabled = enabled && current.enabled === 0;
@@ -427,7 +437,7 @@ export function createAgentService(context: PortalContext) {
       dataTypes: s.dataTypes,
       configPollIntervalMs: portal.configPollIntervalMs,
       heartbeatIntervalMs: portal.heartbeatIntervalMs,
-      backfillHours: portal.backfillHours,
+      backfillHours: s.backfillHours ?? portal.backfillHours,
       portalUrl: portal.publicUrl,
     });
   }
@@ -492,8 +502,14 @@ export function createAgentService(context: PortalContext) {
         await commit(agent, dataType, committed);
       }
     }
-    const floor = await backfillStart(db, dataType, clock.now() - portal.backfillHours * 3600_000);
+    const backfillHours = settingsOf(agent).backfillHours ?? portal.backfillHours;
+    const floor = await backfillStart(db, dataType, clock.now() - backfillHours * 3600_000);
     const after = committed === null ? floor : Math.max(committed, floor);
+    // An agent away longer than its window resumes at the floor: what it steps over is reported.
+    const skipped =
+      committed !== null && after > committed
+        ? await noteSkipped(agent, dataType, selection.filter, committed, after, backfillHours)
+        : null;
     // Pin the start of a first pull, so the backfill window does not slide while the agent works.
     if (committed === null || after > committed) await commit(agent, dataType, after);
 
@@ -520,7 +536,38 @@ export function createAgentService(context: PortalContext) {
     const next = Math.max(scanned, after);
     const hasMore = next < upTo;
     const nextCursor = encodeCursor({ epoch: agent.cursor_epoch, position: next });
-    return `{"events":[${rows.map((r) => r.data).join(',')}],"nextCursor":"${nextCursor}","hasMore":${hasMore}}`;
+    const skippedJson = skipped === null ? '' : `,"skipped":${JSON.stringify(skipped)}`;
+    return `{"events":[${rows.map((r) => r.data).join(',')}],"nextCursor":"${nextCursor}","hasMore":${hasMore}${skippedJson}}`;
+  }
+
+  /**
+   * Counts the events between the agent's committed position and the backfill floor (those its
+   * filter would have sent), and when there are any records a BACKFILL_SKIPPED notification and a
+   * log line; returns what the pull's answer reports as `skipped`.
+   */
+  async function noteSkipped(
+    agent: AgentRow,
+    dataType: DataType,
+    filter: Filter | null,
+    committed: number,
+    floor: number,
+    backfillHours: number,
+  ): Promise<SkippedEvents | null> {
+    const range = await countEventsBetween(db, ops, dataType, { after: committed, upTo: floor, filter });
+    if (range.count === 0 || range.from === null || range.to === null) return null;
+    const skipped = { count: range.count, fromTimestamp: range.from, toTimestamp: range.to };
+    const message = `${range.count} ${dataType} from ${new Date(range.from).toISOString()} to ${new Date(range.to).toISOString()} were older than the ${backfillHours}-hour backfill window and were not sent`;
+    await recordAgentNotification(db, {
+      agentId: agent.id,
+      code: 'BACKFILL_SKIPPED',
+      message,
+      at: clock.now(),
+    });
+    logger.warn(
+      { agentId: agent.id, dataType, ...skipped, backfillHours },
+      'SIEM agent resumed past its backfill window: events were not sent',
+    );
+    return skipped;
   }
 
   /** Records the heartbeat; each reported error becomes (or refreshes) a notification, the rest resolve. */

@@ -1276,9 +1276,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     };
     if (rng.chance(hostileShare)) {
       const kind = HOSTILE_KINDS[hostileCounter++ % HOSTILE_KINDS.length] as HostileKind;
-      const sample =
-        kind === 'long-description' || kind === 'long-file-name' ? LONG_DESCRIPTION : HOSTILE_SAMPLES[kind];
-      if (rng.chance(0.5) || user === null) alert.description = `${alert.description ?? ''} ${sample}`;
+      const long = kind === 'long-description' || kind === 'long-file-name';
+      const sample = long ? LONG_DESCRIPTION : HOSTILE_SAMPLES[kind];
+      // A long value fits the description, not the user (an indexed field: RECORD_LIMITS).
+      if (long || rng.chance(0.5) || user === null)
+        alert.description = `${alert.description ?? ''} ${sample}`;
       else alert.user = `${user}${sample}`;
     }
     return alert;

@@ -2,13 +2,22 @@
 // `postgres://…` (optionally `?schema=NAME`) — and brings its schema up to date.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type SqliteDatabase as SqliteDatabaseLike,
+} from 'kysely';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { dialectOps, type DialectOps, type StoreDialect } from './dialect.ts';
 import { migrate } from './migrations.ts';
 import type { Database } from './schema.ts';
 import { StoreError } from './errors.ts';
+import { createStoreHealth, type StoreHealth, type StoreState } from './health.ts';
+import { resilientPool } from './resilient-pool.ts';
+import { silentLogger, type Logger } from '../context.ts';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/cloudsiem.db';
 
@@ -17,7 +26,16 @@ export interface Store {
   readonly ops: DialectOps;
   /** The URL with any password removed, for logs. */
   readonly displayUrl: string;
+  /** ok, unavailable or full: moved by failures any query sees, and back by a background probe. */
+  readonly health: StoreHealth;
+  /** Asks the store now (a read; while full, also a small write) and returns its state. */
+  check(): Promise<StoreState>;
   close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /** Where store outages and recoveries are logged. */
+  logger?: Logger;
 }
 
 export interface ParsedDatabaseUrl {
@@ -63,17 +81,40 @@ function openSqlite(path: string): Kysely<Database> {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  // SQLite rolls a transaction back by itself on SQLITE_FULL or an I/O error; Kysely's ROLLBACK
+  // then fails with "no transaction is active" and hides the error that says the disk is full.
+  const rolledBack = {
+    reader: false,
+    all: () => [],
+    run: () => ({ changes: 0, lastInsertRowid: 0 }),
+    iterate: () => [][Symbol.iterator](),
+  };
+  const guarded: SqliteDatabaseLike = {
+    close: () => database.close(),
+    prepare: (text) =>
+      /^\s*rollback\s*$/i.test(text) && !database.inTransaction ? rolledBack : database.prepare(text),
+  };
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: guarded }) });
 }
 
 /** bigint (int8) and numeric counts come back from pg as strings; ours fit in a JS number. */
 const PG_INT8 = 20;
 const PG_NUMERIC = 1700;
 
-function openPostgres(connectionString: string, schema: string | null): Kysely<Database> {
+function openPostgres(
+  connectionString: string,
+  schema: string | null,
+  health: StoreHealth,
+  displayUrl: string,
+): Kysely<Database> {
   const pool = new pg.Pool({
+    // The connection string's own application_name, if any, wins over this default.
+    application_name: 'cloudsiem-portal',
     connectionString,
     max: 10,
+    // A server that accepts TCP but never answers (restarting, partitioned) fails fast, not never.
+    connectionTimeoutMillis: 5000,
+    keepAlive: true,
     ...(schema === null ? {} : { options: `-c search_path=${schema}` }),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
@@ -82,18 +123,52 @@ function openPostgres(connectionString: string, schema: string | null): Kysely<D
           : (pg.types.getTypeParser(oid, format ?? 'text') as unknown)) as typeof pg.types.getTypeParser,
     },
   });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: resilientPool(pool, health, displayUrl) }),
+  });
+}
+
+/** A write bigger than one ingest batch's usual pages: a full disk still allows small writes. */
+const FULL_PROBE_BYTES = 256 * 1024;
+
+/**
+ * The health probe: a read; while full, also a write that needs new pages (committed, then
+ * deleted), since reads and small in-place writes still work on a full disk.
+ */
+async function probe(db: Kysely<Database>, state: StoreState): Promise<void> {
+  await sql`select 1`.execute(db);
+  if (state !== 'full') return;
+  const value = 'x'.repeat(FULL_PROBE_BYTES);
+  await db
+    .insertInto('meta')
+    .values({ key: 'health_probe', value })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+    .execute();
+  await db.deleteFrom('meta').where('key', '=', 'health_probe').execute();
 }
 
 /** Opens the store and runs pending migrations; an unreachable database fails here with a clear error. */
-export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Store> {
+export async function openStore(
+  url: string = DEFAULT_DATABASE_URL,
+  options: OpenStoreOptions = {},
+): Promise<Store> {
   const parsed = parseDatabaseUrl(url);
+  // The health's probe needs the database, and the PostgreSQL pool needs the health.
+  const holder: { db?: Kysely<Database> } = {};
+  const health = createStoreHealth({
+    logger: options.logger ?? silentLogger,
+    probe: (state) => (holder.db === undefined ? Promise.resolve() : probe(holder.db, state)),
+  });
   const db =
-    parsed.dialect === 'sqlite' ? openSqlite(parsed.target) : openPostgres(parsed.target, parsed.schema);
+    parsed.dialect === 'sqlite'
+      ? openSqlite(parsed.target)
+      : openPostgres(parsed.target, parsed.schema, health, parsed.displayUrl);
+  holder.db = db;
   try {
     if (parsed.schema !== null) await sql`create schema if not exists ${sql.id(parsed.schema)}`.execute(db);
     await migrate(db as unknown as Kysely<unknown>, parsed.dialect);
   } catch (error) {
+    health.stop();
     await db.destroy();
     throw new StoreError(
       'STORE_UNAVAILABLE',
@@ -105,6 +180,19 @@ export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Sto
     db,
     ops: dialectOps(parsed.dialect),
     displayUrl: parsed.displayUrl,
-    close: () => db.destroy(),
+    health,
+    check: async () => {
+      try {
+        await probe(db, health.state);
+        health.recovered();
+      } catch (error) {
+        if (health.report(error) === null) throw error;
+      }
+      return health.state;
+    },
+    close: async () => {
+      health.stop();
+      await db.destroy();
+    },
   };
 }

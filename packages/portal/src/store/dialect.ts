@@ -18,6 +18,12 @@ export interface DialectOps {
    */
   lockIngest(trx: Transaction<Database>): Promise<void>;
   /**
+   * Serialises changes to the set of active admins (the last-admin guard), across every portal
+   * sharing the database: PostgreSQL takes a transaction-scoped advisory lock; SQLite has one
+   * writer, and a write on a stale snapshot fails (SQLITE_BUSY_SNAPSHOT) instead of going ahead.
+   */
+  lockAdmins(trx: Transaction<Database>): Promise<void>;
+  /**
    * The highest seq the table's generator ever handed out, deleted rows included: a cursor at or
    * below it was issued by this portal, even after retention emptied the table.
    */
@@ -26,6 +32,7 @@ export interface DialectOps {
 
 /** Any number the portal fits in one advisory-lock key; the same in every portal process. */
 const INGEST_LOCK_KEY = 0x0c10_d51e;
+const ADMINS_LOCK_KEY = 0x0c10_d520;
 
 export function dialectOps(name: StoreDialect): DialectOps {
   if (name === 'postgres') {
@@ -35,6 +42,9 @@ export function dialectOps(name: StoreDialect): DialectOps {
       startsWith: (haystack, needle) => sql<SqlBool>`starts_with(${haystack}, ${needle})`,
       lockIngest: async (trx) => {
         await sql`select pg_advisory_xact_lock(${INGEST_LOCK_KEY})`.execute(trx);
+      },
+      lockAdmins: async (trx) => {
+        await sql`select pg_advisory_xact_lock(${ADMINS_LOCK_KEY})`.execute(trx);
       },
       seqHighWater: async (db, table) => {
         const name = await sql<{
@@ -57,6 +67,7 @@ export function dialectOps(name: StoreDialect): DialectOps {
     // substr and length both count characters, so this is an exact prefix test.
     startsWith: (haystack, needle) => sql<SqlBool>`substr(${haystack}, 1, length(${needle})) = ${needle}`,
     lockIngest: () => Promise.resolve(),
+    lockAdmins: () => Promise.resolve(),
     seqHighWater: async (db, table) => {
       const row = await sql<{ seq: number }>`select seq from sqlite_sequence where name = ${table}`.execute(
         db,

@@ -58,6 +58,31 @@ export async function backfillStart(db: Executor, table: DataType, cutoffMs: num
   return maxSeq(db, table);
 }
 
+/**
+ * The events a pull steps over when it moves an agent up to the backfill floor: those after
+ * `after` up to `upTo` that match the agent's filter, with the first and last ingest times.
+ */
+export async function countEventsBetween(
+  db: Executor,
+  ops: DialectOps,
+  table: DataType,
+  query: { after: number; upTo: number; filter: Filter | null },
+): Promise<{ count: number; from: number | null; to: number | null }> {
+  const where = query.filter === null ? null : whereFor(table as 'activities', query.filter, ops);
+  let q = db
+    .selectFrom(table as 'activities')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('n'),
+      eb.fn.min('created_at').as('lo'),
+      eb.fn.max('created_at').as('hi'),
+    ])
+    .where('seq', '>', query.after)
+    .where('seq', '<=', query.upTo);
+  if (where !== null) q = q.where(where);
+  const row = await q.executeTakeFirst();
+  return { count: Number(row?.n ?? 0), from: row?.lo ?? null, to: row?.hi ?? null };
+}
+
 export interface PulledRow {
   seq: number;
   data: string;
