@@ -77,13 +77,39 @@ async function authenticate(
   return caller;
 }
 
+/** Requests whose body was abandoned at the size limit: their answer closes the connection. */
+const abandonedBodies = new WeakSet<Request>();
+
+/**
+ * The body as text, counted while it arrives: past `maxBytes` (declared or, for a chunked body,
+ * read so far) reading stops and the request is answered 413 with the connection closed, so a
+ * client cannot make the portal read or hold more than the limit.
+ */
 async function readText(c: Context, maxBytes: number): Promise<string> {
-  const length = Number(c.req.header('content-length') ?? '0');
-  if (length > maxBytes) throw new ApiError('PAYLOAD_TOO_LARGE', `the body is over ${maxBytes} bytes`);
-  const buffer = await c.req.arrayBuffer();
-  if (buffer.byteLength > maxBytes)
-    throw new ApiError('PAYLOAD_TOO_LARGE', `the body is over ${maxBytes} bytes`);
-  return new TextDecoder('utf-8', { fatal: false }).decode(buffer);
+  const tooLarge = () => {
+    abandonedBodies.add(c.req.raw);
+    return new ApiError('PAYLOAD_TOO_LARGE', `the body is over ${maxBytes} bytes`);
+  };
+  const declared = c.req.header('content-length');
+  if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge();
+  const stream = c.req.raw.body;
+  if (stream === null) return '';
+  const reader = (stream as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      // Not cancelled: cancelling destroys the socket before the 413 is written. Left unread, the
+      // stream stops pulling and the answer's `Connection: close` ends the connection.
+      reader.releaseLock();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
 }
 
 function parseJson(text: string): unknown {
@@ -173,6 +199,7 @@ export function errorResponse(c: Context, error: ApiError): Response {
     },
   };
   if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
+  if (abandonedBodies.has(c.req.raw)) c.header('Connection', 'close');
   return c.json(body, error.status as 400);
 }
 
