@@ -28,6 +28,18 @@ function presentedToken(c: Context): string | null {
   return match?.[1] ?? null;
 }
 
+/** HSTS for a year: browsers that reached the portal over HTTPS never fall back to HTTP. */
+const HSTS = 'max-age=31536000';
+
+/**
+ * Whether browsers reach this request over HTTPS: the portal serves TLS itself (checked on the
+ * socket, not the URL a client may spell), or its public URL is https (a TLS-terminating proxy).
+ */
+export function servedOverHttps(c: { env: unknown }, publicUrl: string): boolean {
+  const env = c.env as { incoming?: { socket?: { encrypted?: boolean } } } | undefined;
+  return env?.incoming?.socket?.encrypted === true || publicUrl.startsWith('https:');
+}
+
 /** A cookie-authenticated write must come from the portal's own pages (SameSite=Strict backs this up). */
 function sameOrigin(c: Context, publicUrl: string): boolean {
   const site = c.req.header('sec-fetch-site');
@@ -224,6 +236,7 @@ export function createApp(
     c.header('x-content-type-options', 'nosniff');
     c.header('referrer-policy', 'no-referrer');
     c.header('cache-control', 'no-store');
+    if (servedOverHttps(c, settings.publicUrl)) c.header('strict-transport-security', HSTS);
     await next();
   });
 

@@ -15,11 +15,10 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { PortalContext } from '../context.ts';
 import type { PortalServices } from '../services/index.ts';
 import { adminOf, route, type RouteDef } from '../http/route.ts';
-import { SESSION_COOKIE } from '../http/app.ts';
+import { servedOverHttps, SESSION_COOKIE } from '../http/app.ts';
 import { ApiError } from '../errors.ts';
 
 export function adminRoutes({ admins }: PortalServices, { settings }: PortalContext): RouteDef[] {
-  const secure = settings.publicUrl.startsWith('https:');
   return [
     route({
       method: 'post',
@@ -35,7 +34,8 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
         setCookie(c, SESSION_COOKIE, sessionId, {
           httpOnly: true,
           sameSite: 'Strict',
-          secure,
+          // Per request: the public URL is only known once the portal listens.
+          secure: servedOverHttps(c, settings.publicUrl),
           path: '/',
           expires: new Date(expiresAt),
         });
@@ -51,7 +51,7 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
       successStatus: 204,
       handler: async (c, { caller }) => {
         if (caller.sessionId !== null) await admins.logout(caller.sessionId);
-        deleteCookie(c, SESSION_COOKIE, { path: '/' });
+        deleteCookie(c, SESSION_COOKIE, { path: '/', secure: servedOverHttps(c, settings.publicUrl) });
         return undefined;
       },
     }),
