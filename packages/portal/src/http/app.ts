@@ -40,6 +40,15 @@ export function servedOverHttps(c: { env: unknown }, publicUrl: string): boolean
   return env?.incoming?.socket?.encrypted === true || publicUrl.startsWith('https:');
 }
 
+/**
+ * The client's address as the socket sees it (a proxy in front shows as one client: forwarded
+ * headers are not trusted, any client can write them).
+ */
+export function clientAddress(c: { env: unknown }): string {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
 /** A cookie-authenticated write must come from the portal's own pages (SameSite=Strict backs this up). */
 function sameOrigin(c: Context, publicUrl: string): boolean {
   const site = c.req.header('sec-fetch-site');

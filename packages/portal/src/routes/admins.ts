@@ -15,7 +15,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { PortalContext } from '../context.ts';
 import type { PortalServices } from '../services/index.ts';
 import { adminOf, route, type RouteDef } from '../http/route.ts';
-import { servedOverHttps, SESSION_COOKIE } from '../http/app.ts';
+import { clientAddress, servedOverHttps, SESSION_COOKIE } from '../http/app.ts';
 import { ApiError } from '../errors.ts';
 
 export function adminRoutes({ admins }: PortalServices, { settings }: PortalContext): RouteDef[] {
@@ -30,7 +30,11 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
       response: z.object({ admin: adminSchema }),
       errors: ['LOGIN_FAILED', 'RATE_LIMITED'],
       handler: async (c, { body }) => {
-        const { admin, sessionId, expiresAt } = await admins.login(body.email, body.password);
+        const { admin, sessionId, expiresAt } = await admins.login(
+          body.email,
+          body.password,
+          clientAddress(c),
+        );
         setCookie(c, SESSION_COOKIE, sessionId, {
           httpOnly: true,
           sameSite: 'Strict',

@@ -19,7 +19,7 @@ import {
   verifyPassword,
 } from '../auth/secrets.ts';
 import type { AdminsTable } from '../store/schema.ts';
-import { createRateLimiter } from './rate-limit.ts';
+import { createLoginThrottle } from '../auth/login-throttle.ts';
 
 export const FIRST_ADMIN_EMAIL = 'admin@cloudsiem.local';
 
@@ -29,8 +29,8 @@ function toAdmin(row: Pick<AdminsTable, 'id' | 'email' | 'name' | 'created_at'>)
 
 export function createAdminService({ store, clock, settings, logger }: PortalContext) {
   const { db } = store;
-  // Ten tries per email, then one every ten seconds: slows password guessing to a crawl.
-  const loginLimiter = createRateLimiter(clock, 0.1, 10);
+  // Per address a refusal, per email only a delay: guessing is slow, locking an admin out impossible.
+  const throttle = createLoginThrottle(clock);
 
   async function list(): Promise<Admin[]> {
     const rows = await db
@@ -111,22 +111,39 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
     return row === undefined ? null : toAdmin(row);
   }
 
-  /** Checks email and password; the same work and the same answer whether or not the email exists. */
+  /**
+   * Checks email and password; the same work and the same answer whether or not the email exists.
+   * `address` is the client's: too many attempts from it answer RATE_LIMITED; recent failures on
+   * the email only delay the answer (the same delay whether the password is right or wrong).
+   */
   async function login(
     email: string,
     password: string,
+    address: string,
   ): Promise<{ admin: Admin; sessionId: string; expiresAt: number }> {
-    const wait = loginLimiter.take(email.toLowerCase());
+    const wait = throttle.addressWait(address);
     if (wait > 0)
-      throw new ApiError('RATE_LIMITED', `too many sign-in attempts; retry in ${wait} s`, undefined, wait);
+      throw new ApiError(
+        'RATE_LIMITED',
+        `too many sign-in attempts from this address; retry in ${wait} s`,
+        undefined,
+        wait,
+      );
+    const key = email.toLowerCase();
+    const delayMs = throttle.emailDelayMs(key);
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     const row = await db
       .selectFrom('admins')
       .selectAll()
-      .where('email', '=', email.toLowerCase())
+      .where('email', '=', key)
       .where('removed_at', 'is', null)
       .executeTakeFirst();
     const ok = await verifyPassword(password, row?.password_hash ?? (await unknownPasswordHash()));
-    if (row === undefined || !ok) throw new ApiError('LOGIN_FAILED', 'email or password is wrong');
+    if (row === undefined || !ok) {
+      throttle.failed(address, key);
+      throw new ApiError('LOGIN_FAILED', 'email or password is wrong');
+    }
+    throttle.succeeded(key);
     const sessionId = newSecret();
     const now = clock.now();
     const expiresAt = now + settings.sessionTtlMs;
