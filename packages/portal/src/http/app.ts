@@ -12,7 +12,7 @@ import { ApiError, badRequest } from '../errors.ts';
 import { ADMIN_TOKEN_PREFIX, AGENT_TOKEN_PREFIX } from '../auth/secrets.ts';
 import type { PortalServices } from '../services/index.ts';
 import { UnparsableRecord } from '../services/events.ts';
-import { RawJson, type Caller, type RouteDef } from './route.ts';
+import { RawJson, scopeAllows, scopeOf, type Caller, type RouteDef } from './route.ts';
 import { serveWeb } from '../routes/web.ts';
 
 export const SESSION_COOKIE = 'cloudsiem_session';
@@ -65,7 +65,7 @@ async function authenticate(
   services: PortalServices,
   publicUrl: string,
 ): Promise<Caller> {
-  const caller: Caller = { admin: null, agent: null, sessionId: null };
+  const caller: Caller = { admin: null, agent: null, sessionId: null, tokenScope: null };
   if (def.auth === 'public') return caller;
   const token = presentedToken(c);
   if (def.auth === 'agent') {
@@ -79,8 +79,16 @@ async function authenticate(
     if (token.startsWith(AGENT_TOKEN_PREFIX)) {
       throw new ApiError('FORBIDDEN', "an agent token can only read its own agent's config and data");
     }
-    caller.admin = token.startsWith(ADMIN_TOKEN_PREFIX) ? await services.admins.apiTokenAdmin(token) : null;
-    if (caller.admin === null) throw new ApiError('UNAUTHENTICATED', 'the admin API token is not valid');
+    const found = token.startsWith(ADMIN_TOKEN_PREFIX) ? await services.admins.apiTokenCaller(token) : null;
+    if (found === null) throw new ApiError('UNAUTHENTICATED', 'the admin API token is not valid');
+    if (!scopeAllows(found.scope, def)) {
+      throw new ApiError(
+        'TOKEN_SCOPE_DENIED',
+        `this admin API token has the ${found.scope} scope; ${def.method.toUpperCase()} ${def.path} needs a token of scope ${scopeOf(def)} or admin`,
+      );
+    }
+    caller.admin = found.admin;
+    caller.tokenScope = found.scope;
     return caller;
   }
   const sessionId = getCookie(c, SESSION_COOKIE);

@@ -128,13 +128,14 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
     route({
       method: 'post',
       path: `${ADMIN_API_PREFIX}/admin-tokens`,
-      summary: 'Create an admin API token; the answer holds it, shown this once',
+      summary:
+        'Create an admin API token of scope admin (default), ingest (POST /api/v1/ingest/* only) or read (GET and list requests only); the answer holds it, shown this once',
       tag: 'Admins',
       auth: 'admin',
       body: adminTokenCreateSchema,
       response: adminTokenWithSecretSchema,
       successStatus: 201,
-      handler: (_c, { body, caller }) => admins.createApiToken(adminOf(caller).id, body.name),
+      handler: (_c, { body, caller }) => admins.createApiToken(adminOf(caller).id, body.name, body.scope),
     }),
     route({
       method: 'delete',

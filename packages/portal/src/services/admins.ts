@@ -1,7 +1,12 @@
 // Admins: accounts with scrypt passwords, browser sessions, and admin API tokens for the REST
 // API. The first admin is created on first start and its password returned once, to be printed.
 import type { z } from 'zod';
-import type { Admin, adminCreateSchema } from '@cloudsiem/protocol';
+import {
+  ADMIN_TOKEN_SCOPES,
+  type Admin,
+  type AdminTokenScope,
+  type adminCreateSchema,
+} from '@cloudsiem/protocol';
 import type { PortalContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import {
@@ -25,6 +30,11 @@ export const FIRST_ADMIN_EMAIL = 'admin@cloudsiem.local';
 
 function toAdmin(row: Pick<AdminsTable, 'id' | 'email' | 'name' | 'created_at'>): Admin {
   return { id: row.id, email: row.email, name: row.name, createdAt: row.created_at };
+}
+
+/** A stored scope, or null for one this portal does not know (written by a newer one): no access. */
+function scopeOf(stored: string): AdminTokenScope | null {
+  return (ADMIN_TOKEN_SCOPES as readonly string[]).includes(stored) ? (stored as AdminTokenScope) : null;
 }
 
 export function createAdminService({ store, clock, settings, logger }: PortalContext) {
@@ -175,7 +185,8 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
     return activeAdmin(session.admin_id);
   }
 
-  async function createApiToken(adminId: string, name: string) {
+  /** A new admin API token of `scope` (admin unless said otherwise); the answer holds it, this once. */
+  async function createApiToken(adminId: string, name: string, scope: AdminTokenScope = 'admin') {
     const id = newId();
     const token = formatAdminToken({ tokenId: id, secret: newSecret() });
     const secret = token.slice(token.lastIndexOf('.') + 1);
@@ -185,14 +196,15 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
       name,
       secret_hash: hashSecret(secret),
       hint: tokenHint(token),
+      scope,
       created_at: clock.now(),
       last_used_at: null,
       revoked_at: null,
     };
     await db.insertInto('admin_tokens').values(row).execute();
-    logger.info({ adminId, tokenId: id }, 'Admin API token created');
+    logger.info({ adminId, tokenId: id, scope }, 'Admin API token created');
     return {
-      adminToken: { id, name, tokenHint: row.hint, createdAt: row.created_at, lastUsedAt: null },
+      adminToken: { id, name, scope, tokenHint: row.hint, createdAt: row.created_at, lastUsedAt: null },
       token,
     };
   }
@@ -208,6 +220,7 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
+      scope: scopeOf(r.scope) ?? 'read',
       tokenHint: r.hint,
       createdAt: r.created_at,
       lastUsedAt: r.last_used_at,
@@ -225,8 +238,11 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
     if (Number(result.numUpdatedRows) === 0) throw new ApiError('NOT_FOUND', `no API token ${tokenId}`);
   }
 
-  /** The admin behind an admin API token, or null; constant-time whether or not the token id exists. */
-  async function apiTokenAdmin(token: string): Promise<Admin | null> {
+  /**
+   * The admin behind an admin API token and the token's scope, or null; constant-time whether or
+   * not the token id exists.
+   */
+  async function apiTokenCaller(token: string): Promise<{ admin: Admin; scope: AdminTokenScope } | null> {
     const parts = parseAdminToken(token);
     if (parts === null) return null;
     const row = await db
@@ -241,7 +257,9 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
     if (row.last_used_at === null || now - row.last_used_at > 60_000) {
       await db.updateTable('admin_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
     }
-    return activeAdmin(row.admin_id);
+    const admin = await activeAdmin(row.admin_id);
+    const scope = scopeOf(row.scope);
+    return admin === null || scope === null ? null : { admin, scope };
   }
 
   return {
@@ -257,7 +275,7 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
     createApiToken,
     listApiTokens,
     revokeApiToken,
-    apiTokenAdmin,
+    apiTokenCaller,
   };
 }
 
