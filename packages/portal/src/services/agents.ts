@@ -56,11 +56,11 @@ const TOUCH_EVERY_MS = 5000;
 const HEARTBEAT_HISTORY_MS = 7 * 86_400_000;
 /**
  * Heartbeats an agent may send at once, then one per HEARTBEAT_REFILL_MS (429 beyond): the agent
- * sends one a minute, and one 2 s after a problem changes, so it never meets the limit; a leaked
- * token cannot flood the store.
+ * sends one a minute, and one 2 s after a change of state at the soonest, so it never meets the
+ * limit; a leaked token cannot flood the store.
  */
-const HEARTBEAT_BURST = 6;
-const HEARTBEAT_REFILL_MS = 5_000;
+const HEARTBEAT_BURST = 10;
+const HEARTBEAT_REFILL_MS = 2_000;
 /** Open notifications per agent, at most (a heartbeat reports at most 20 problems). */
 const OPEN_NOTIFICATIONS_MAX = 20;
 /** Resolved notifications kept per agent: the newest this many, none older than the age. */
