@@ -33,7 +33,7 @@ describe.each(await storeTargets())('secrets at rest on $name', (target) => {
   it('stores hashes only: no token, session id or password in any row', async () => {
     const { services } = portal;
     const [admin] = await services.admins.list();
-    const { sessionId } = await services.admins.login(admin!.email, PASSWORD);
+    const { sessionId } = await services.admins.login(admin!.email, PASSWORD, '127.0.0.1');
     const { token: adminToken } = await services.admins.createApiToken(admin!.id, 'ci');
     const { token: agentToken } = await services.agents.create(admin!.id, {
       name: 'QRadar',

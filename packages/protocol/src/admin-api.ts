@@ -73,10 +73,26 @@ export const adminCreateSchema = z
 
 export const loginSchema = z.object({ email: z.string().max(254), password: z.string().max(200) }).strict();
 
-export const adminTokenCreateSchema = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+/**
+ * What an admin API token may do: `admin` everything a signed-in admin can; `ingest` only
+ * `POST /api/v1/ingest/*`; `read` only the endpoints that read (GET, and the list and preview
+ * requests sent as POST). Each route declares the scope it needs.
+ */
+export const ADMIN_TOKEN_SCOPES = ['admin', 'ingest', 'read'] as const;
+export type AdminTokenScope = (typeof ADMIN_TOKEN_SCOPES)[number];
+export const adminTokenScopeSchema = z.enum(ADMIN_TOKEN_SCOPES);
+
+export const adminTokenCreateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    /** `admin` when left out, as tokens were before scopes existed. */
+    scope: adminTokenScopeSchema.default('admin'),
+  })
+  .strict();
 export const adminTokenSchema = z.object({
   id: z.string(),
   name: z.string(),
+  scope: adminTokenScopeSchema,
   tokenHint: z.string(),
   createdAt: z.number(),
   lastUsedAt: z.number().nullable(),

@@ -19,6 +19,10 @@ export const API_ERRORS = {
     status: 403,
     meaning: 'These credentials may not do this (an agent token on an admin endpoint).',
   },
+  TOKEN_SCOPE_DENIED: {
+    status: 403,
+    meaning: "The admin API token's scope (read or ingest) does not cover this endpoint.",
+  },
   CSRF_REJECTED: { status: 403, meaning: 'A cookie-authenticated write came from another origin.' },
   NOT_FOUND: { status: 404, meaning: 'No such record, agent, admin or policy.' },
   CONFLICT: {

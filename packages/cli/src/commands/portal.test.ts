@@ -2,7 +2,7 @@
 // the API answers (over HTTPS with --tls-cert/--tls-key), SIGTERM stops it with exit 0, and bad
 // options fail with one clear line.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,9 +22,9 @@ afterEach(() => {
   removeTestCerts(...certs.splice(0));
 });
 
-function start(args: string[]) {
+function start(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [BIN, 'portal', '--port', '0', ...args], {
-    env: { ...process.env, CLOUDSIEM_ADMIN_PASSWORD: '' },
+    env: { ...process.env, CLOUDSIEM_ADMIN_PASSWORD: '', ...env },
   });
   children.push(child);
   const output = { out: '', err: '' };
@@ -82,6 +82,46 @@ describe('cloudsiem portal', () => {
     await listening(second);
     expect(second.output.out).not.toContain('First admin created');
     expect(await stop(second)).toBe(0);
+  });
+
+  it('never prints a password from CLOUDSIEM_ADMIN_PASSWORD, and keeps the database private (0600/0700)', async () => {
+    const password = 'my-own-secret-password-42';
+    const dir = mkdtempSync(join(tmpdir(), 'cloudsiem-portal-'));
+    dirs.push(dir);
+    // A folder the portal creates, under one that exists (whose mode is left alone).
+    const folder = join(dir, 'store');
+    const file = join(folder, 'portal.db');
+    const run = start(['--database', `sqlite:${file}`], { CLOUDSIEM_ADMIN_PASSWORD: password });
+    const url = await listening(run);
+    await waitFor(() => /First admin created: .*\n/.test(run.output.out), 'the first admin line', 5000);
+    expect(run.output.out).toContain(
+      'First admin created: admin@cloudsiem.local / the password you set in CLOUDSIEM_ADMIN_PASSWORD',
+    );
+    expect(run.output.out + run.output.err).not.toContain(password);
+    const signIn = await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@cloudsiem.local', password }),
+    });
+    expect(signIn.status).toBe(200);
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+      expect(existsSync(path), path).toBe(true);
+      expect(statSync(path).mode & 0o777, path).toBe(0o600);
+    }
+    expect(await stop(run)).toBe(0);
+  });
+
+  it('makes a world-readable database from an earlier version private', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloudsiem-portal-'));
+    dirs.push(dir);
+    const file = join(dir, 'old.db');
+    writeFileSync(file, '', { mode: 0o644 });
+    chmodSync(file, 0o644);
+    const run = start(['--database', `sqlite:${file}`]);
+    await listening(run);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(await stop(run)).toBe(0);
   });
 
   it('serves HTTPS with --tls-cert and --tls-key', async () => {

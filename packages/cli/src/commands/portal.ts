@@ -1,7 +1,14 @@
 // `cloudsiem portal`: the portal alone (DESIGN §2) — the store (SQLite by default, or
 // PostgreSQL), the admin REST API and the agent API over HTTP or HTTPS. Runs until SIGINT/SIGTERM.
+import { chmodSync, existsSync } from 'node:fs';
 import pino from 'pino';
-import { DEFAULT_DATABASE_URL, StoreError, startPortal, type Portal } from '@cloudsiem/portal';
+import {
+  DEFAULT_DATABASE_URL,
+  StoreError,
+  parseDatabaseUrl,
+  startPortal,
+  type Portal,
+} from '@cloudsiem/portal';
 import { parseCommandArgs, parsePort, readPem } from '../args.ts';
 import { CliError, type Command } from '../cli-error.ts';
 import { untilSignal } from '../signals.ts';
@@ -28,7 +35,33 @@ Options:
 
 Environment:
   CLOUDSIEM_ADMIN_PASSWORD  the first admin's password, when the store has no admin yet
-                            (otherwise one is generated and printed once)`;
+                            (never printed; otherwise one is generated and printed once)
+
+A SQLite database, its -wal/-shm files and the folders created for them are readable by this
+user only (0600/0700).`;
+
+/** What the banner says instead of a password that came from the environment. */
+export const ENV_PASSWORD_TEXT = 'the password you set in CLOUDSIEM_ADMIN_PASSWORD';
+
+/**
+ * Files this process creates are its user's alone (0600, folders 0700): the SQLite database holds
+ * password and token hashes and the security events. Set before the store is opened.
+ */
+export function privateFiles(): void {
+  process.umask(0o077);
+}
+
+/**
+ * A SQLite database made by an earlier version may be world-readable: its file and -wal/-shm
+ * become 0600. (Folders that already existed keep their mode: they may be shared, e.g. /var/lib.)
+ */
+export function restrictSqliteFiles(databaseUrl: string): void {
+  const parsed = parseDatabaseUrl(databaseUrl);
+  if (parsed.dialect !== 'sqlite' || parsed.target === ':memory:') return;
+  for (const path of [parsed.target, `${parsed.target}-wal`, `${parsed.target}-shm`]) {
+    if (existsSync(path)) chmodSync(path, 0o600);
+  }
+}
 
 function positiveNumber(text: string | undefined, option: string, fallback: number): number {
   if (text === undefined) return fallback;
@@ -50,10 +83,20 @@ function publicUrl(text: string | undefined): string | undefined {
   }
 }
 
-/** Prints the portal URL and, on a first start, the first admin's login (shown this once). */
-export function printStartBanner(portal: Portal, write: (line: string) => void): void {
+/**
+ * Prints the portal URL and, on a first start, the first admin's login: a generated password is
+ * shown this once; one from CLOUDSIEM_ADMIN_PASSWORD never (it would land in logs and scrollback).
+ */
+export function printStartBanner(
+  portal: Portal,
+  write: (line: string) => void,
+  passwordFromEnvironment: boolean,
+): void {
   write(`cloudsiem portal listening on ${portal.url} (public URL ${portal.publicUrl})`);
-  if (portal.firstAdmin !== null) {
+  if (portal.firstAdmin === null) return;
+  if (passwordFromEnvironment) {
+    write(`First admin created: ${portal.firstAdmin.email} / ${ENV_PASSWORD_TEXT}`);
+  } else {
     write(`First admin created: ${portal.firstAdmin.email} / ${portal.firstAdmin.password}`);
     write('This password is shown once: sign in and add your own admins.');
   }
@@ -97,10 +140,12 @@ export const portal: Command = async (argv) => {
   if (firstAdminPassword !== undefined && firstAdminPassword.length < 12) {
     throw new CliError('CLOUDSIEM_ADMIN_PASSWORD must be at least 12 characters');
   }
+  const databaseUrl = values.database ?? DEFAULT_DATABASE_URL;
+  privateFiles();
   let running: Portal;
   try {
     running = await startPortal({
-      databaseUrl: values.database ?? DEFAULT_DATABASE_URL,
+      databaseUrl,
       host: values.host ?? '127.0.0.1',
       port: values.port === undefined ? 8080 : parsePort(values.port, '--port'),
       ...(url === undefined ? {} : { publicUrl: url }),
@@ -119,11 +164,12 @@ export const portal: Command = async (argv) => {
     }
     throw error;
   }
+  restrictSqliteFiles(databaseUrl);
   // Listen for signals before saying we listen: a supervisor may stop us the moment it reads it.
   const stopped = untilSignal();
   // One write, so whoever reads the output sees the whole banner at once.
   const banner: string[] = [];
-  printStartBanner(running, (line) => banner.push(line));
+  printStartBanner(running, (line) => banner.push(line), firstAdminPassword !== undefined);
   process.stdout.write(`${banner.join('\n')}\n`);
   await stopped;
   await running.close();

@@ -8,16 +8,20 @@ import { runSimulation } from './simulate.ts';
 
 describe.each(await storeTargets())('runSimulation against a portal on $name', (target) => {
   let portal: TestPortal;
+  /** What `cloudsiem simulate` is meant to run with: a token that may only ingest. */
+  let ingestToken: string;
   beforeAll(async () => {
     portal = await startTestPortal(target);
     await portal.portal.services.policies.ensure(BUILTIN_POLICIES);
+    ingestToken = (await portal.portal.services.admins.createApiToken(portal.adminId, 'simulate', 'ingest'))
+      .token;
   });
   afterAll(() => portal.close());
 
   it('delivers every activity and identity alert, and the built-in policies raise alerts', async () => {
     const totals = await runSimulation({
       portalUrl: portal.url,
-      token: portal.adminToken,
+      token: ingestToken,
       rate: 100_000,
       count: 4000,
       batchSize: 1000,
@@ -53,5 +57,19 @@ describe.each(await storeTargets())('runSimulation against a portal on $name', (
       body: { filters: { description: { contains: '|' } }, limit: 1 },
     });
     expect(hostile.body.total).toBeGreaterThan(0);
+  });
+
+  it('stops with exit code 3 naming the scope when the token may not ingest', async () => {
+    const { token } = await portal.portal.services.admins.createApiToken(portal.adminId, 'reader', 'read');
+    const failure = await runSimulation({
+      portalUrl: portal.url,
+      token,
+      rate: 100_000,
+      count: 10,
+      batchSize: 10,
+      signal: new AbortController().signal,
+    }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ exitCode: 3 });
+    expect(String((failure as Error).message)).toMatch(/TOKEN_SCOPE_DENIED.*scope ingest/);
   });
 });

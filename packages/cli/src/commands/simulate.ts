@@ -15,15 +15,15 @@ import { parseCommandArgs } from '../args.ts';
 import { CliError, type Command } from '../cli-error.ts';
 import { untilSignal } from '../signals.ts';
 
-const USAGE = `Usage: cloudsiem simulate --portal URL --token ADMIN_API_TOKEN [options]
+const USAGE = `Usage: cloudsiem simulate --portal URL --token API_TOKEN [options]
 
 Pushes realistic activities of connected apps (Microsoft 365, Box, Salesforce, GitHub, AWS…) to the
 portal's ingest API, with the Defender for Identity alerts some of them raise, until Ctrl-C.
 
 Options:
   --portal URL      the portal's URL, e.g. https://cloudsiem.example.com
-  --token TOKEN     an admin API token; or set CLOUDSIEM_ADMIN_TOKEN (a token on the command line
-                    is visible in ps)
+  --token TOKEN     an API token of scope ingest (create one in the portal: it may only ingest);
+                    or set CLOUDSIEM_ADMIN_TOKEN (a token on the command line is visible in ps)
   --rate N          activities per second (default 20)
   --count N         stop after N activities (default: run until SIGINT or SIGTERM)
   --batch N         activities per request, 1 to ${INGEST_BATCH_MAX} (default 200)
@@ -118,7 +118,9 @@ export function parseSimulateArgs(argv: string[], env: NodeJS.ProcessEnv): Simul
 
   const token = values.token ?? env.CLOUDSIEM_ADMIN_TOKEN ?? '';
   if (token === '') {
-    problems.push('--token: required (or set CLOUDSIEM_ADMIN_TOKEN): an admin API token of the portal');
+    problems.push(
+      '--token: required (or set CLOUDSIEM_ADMIN_TOKEN): an API token of the portal, scope ingest',
+    );
   } else if (!/^[\x21-\x7e]+$/.test(token)) {
     // Never echo the token: it is a secret, and this line may end up in a log.
     problems.push('--token: must be printable ASCII without spaces (is it the whole token?)');
@@ -371,8 +373,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         const detail = await errorDetail(response);
         if (response.status === 401 || response.status === 403) {
           throw new CliError(
-            `the portal rejected the admin API token (${response.status} ${detail}); ` +
-              'create an admin API token in the portal and pass it with --token or CLOUDSIEM_ADMIN_TOKEN',
+            `the portal rejected the API token (${response.status} ${detail}); ` +
+              'create an API token of scope ingest in the portal and pass it with --token or CLOUDSIEM_ADMIN_TOKEN',
             3,
           );
         }

@@ -34,11 +34,11 @@ interface Run {
   exit: Promise<number | null>;
 }
 
-function startUp(dataDir: string, extra: string[] = []): Run {
+function startUp(dataDir: string, extra: string[] = [], password = PASSWORD): Run {
   const child = spawn(
     process.execPath,
     [BIN, 'up', '--port', '0', '--syslog-port', '0', '--rate', '200', '--data-dir', dataDir, ...extra],
-    { env: { ...process.env, CLOUDSIEM_ADMIN_PASSWORD: PASSWORD } },
+    { env: { ...process.env, CLOUDSIEM_ADMIN_PASSWORD: password } },
   );
   children.push(child);
   let out = '';
@@ -74,8 +74,10 @@ async function stop(run: Run): Promise<{ sent: number; received: number }> {
 
 describe('cloudsiem up', () => {
   it('streams CEF into data/received.cef within seconds, shows the agent Connected, stops cleanly, resumes', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'cloudsiem-up-'));
-    dirs.push(dataDir);
+    const parent = mkdtempSync(join(tmpdir(), 'cloudsiem-up-'));
+    dirs.push(parent);
+    // A folder `up` creates itself.
+    const dataDir = join(parent, 'data');
     const received = join(dataDir, 'received.cef');
 
     const first = startUp(dataDir);
@@ -86,7 +88,17 @@ describe('cloudsiem up', () => {
       if (status !== 'connected') await new Promise((r) => setTimeout(r, 250));
     }
     expect(status).toBe('connected');
-    expect(first.output()).toMatch(/sign in\s+admin@cloudsiem\.local \/ up-test-password-1234/);
+    // The password came from CLOUDSIEM_ADMIN_PASSWORD: never printed, never kept on disk.
+    expect(first.output()).toMatch(
+      /sign in\s+admin@cloudsiem\.local \/ the password you set in CLOUDSIEM_ADMIN_PASSWORD/,
+    );
+    expect(first.output()).not.toContain(PASSWORD);
+    expect(existsSync(join(dataDir, 'first-admin.txt'))).toBe(false);
+    // The data folder and the database are this user's only.
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    for (const name of ['cloudsiem.db', 'cloudsiem.db-wal', 'cloudsiem.db-shm', 'received.cef']) {
+      expect(statSync(join(dataDir, name)).mode & 0o777, name).toBe(0o600);
+    }
     await waitFor(
       () => /agent connected, syslog connected: activities/.test(first.output()),
       'a status line',
@@ -95,8 +107,6 @@ describe('cloudsiem up', () => {
     const afterFirst = lines(received);
     expect(one.received).toBe(afterFirst.length);
     expect(one.sent).toBe(afterFirst.length);
-    // The admin password kept for the sandbox is readable by its owner only.
-    expect(statSync(join(dataDir, 'first-admin.txt')).mode & 0o077).toBe(0);
 
     const second = startUp(dataDir);
     await waitFor(() => lines(received).length >= afterFirst.length + 50, '50 more lines', 10_000);
@@ -115,8 +125,12 @@ describe('cloudsiem up', () => {
   it('runs without the agent when asked: the portal is up, nothing is sent', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cloudsiem-up-'));
     dirs.push(dataDir);
-    const run = startUp(dataDir, ['--no-agent']);
+    // No CLOUDSIEM_ADMIN_PASSWORD: a generated password, printed and kept for this user only.
+    const run = startUp(dataDir, ['--no-agent'], '');
     await waitFor(() => /Ctrl-C stops everything/.test(run.output()), 'the banner', 10_000);
+    const kept = readFileSync(join(dataDir, 'first-admin.txt'), 'utf8').trim().split(' ');
+    expect(statSync(join(dataDir, 'first-admin.txt')).mode & 0o777).toBe(0o600);
+    expect(run.output()).toContain(`sign in         admin@cloudsiem.local / ${kept[1]}`);
     expect(run.output()).toMatch(/agent\s+off \(--no-agent\)/);
     const url = /portal (http:\/\/127\.0\.0\.1:\d+)/.exec(run.output())![1]!;
     expect((await fetch(`${url}/healthz`)).status).toBe(200);

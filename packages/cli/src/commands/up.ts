@@ -14,6 +14,7 @@ import { startReceiver, type Receiver } from '@cloudsiem/syslog';
 import { parseCommandArgs, parsePort } from '../args.ts';
 import { CliError, type Command } from '../cli-error.ts';
 import { untilSignal } from '../signals.ts';
+import { ENV_PASSWORD_TEXT, privateFiles, restrictSqliteFiles } from './portal.ts';
 
 const USAGE = `Usage: cloudsiem up [options]
 
@@ -32,7 +33,12 @@ Options:
   --status-interval S seconds between status lines (default 5)
   -h, --help          this help
 
-Logs of the portal and the agent go to DIR/portal.log and DIR/agent.log.`;
+Logs of the portal and the agent go to DIR/portal.log and DIR/agent.log. DIR and what this
+command writes in it are readable by this user only (0700/0600).
+
+Environment:
+  CLOUDSIEM_ADMIN_PASSWORD  the first admin's password on a first start (never printed or kept;
+                            otherwise one is generated, printed, and kept in DIR/first-admin.txt)`;
 
 /** The SIEM agent `up` creates, found again by name on the next start. */
 export const UP_AGENT_NAME = 'Local receiver (cloudsiem up)';
@@ -61,6 +67,22 @@ function portalApi(portal: Portal, token: string): Api {
   };
 }
 
+/**
+ * Runs `setup` with an admin-scope API token that exists only meanwhile: creating the agent needs
+ * admin rights, nothing after it does (the simulator ingests in-process, the agent has its own
+ * token), so no admin token outlives the setup, not even until Ctrl-C.
+ */
+async function withSetupToken<T>(portal: Portal, setup: (api: Api) => Promise<T>): Promise<T> {
+  const admin = (await portal.services.admins.list())[0];
+  if (admin === undefined) throw new CliError('the portal has no admin', 1);
+  const { token, adminToken } = await portal.services.admins.createApiToken(admin.id, 'cloudsiem up setup');
+  try {
+    return await setup(portalApi(portal, token));
+  } finally {
+    await portal.services.admins.revokeApiToken(admin.id, adminToken.id);
+  }
+}
+
 /** The agent from the last start (pointed at this receiver, with a new token), or a new one. */
 async function ensureAgent(api: Api, syslogPort: number): Promise<SiemAgentWithToken> {
   const { data: agents } = await api.call<{ data: SiemAgent[] }>('GET', '/api/v1/siem-agents');
@@ -76,6 +98,18 @@ async function ensureAgent(api: Api, syslogPort: number): Promise<SiemAgentWithT
   await api.call('PATCH', `/api/v1/siem-agents/${existing.id}`, { syslog, enabled: true });
   // The token is stored only as a hash: a new start takes a new one (the old one stops working).
   return api.call<SiemAgentWithToken>('POST', `/api/v1/siem-agents/${existing.id}/regenerate-token`);
+}
+
+/** The banner's sign-in line: never a password that came from the environment. */
+function signInLine(portal: Portal, passwordFile: string, envPassword: string | undefined): string {
+  if (portal.firstAdmin !== null && envPassword !== undefined)
+    return `${portal.firstAdmin.email} / ${ENV_PASSWORD_TEXT}`;
+  if (existsSync(passwordFile)) {
+    const [email = '', password = ''] = readFileSync(passwordFile, 'utf8').trim().split(' ');
+    // Earlier versions kept an environment password here too.
+    return password === envPassword ? `${email} / ${ENV_PASSWORD_TEXT}` : `${email} / ${password}`;
+  }
+  return 'admin@cloudsiem.local / (the password printed, or set in CLOUDSIEM_ADMIN_PASSWORD, at the first start)';
 }
 
 function positive(text: string | undefined, option: string, fallback: number, max: number): number {
@@ -113,7 +147,10 @@ export const up: Command = async (argv) => {
   if (values['no-receiver'] === true && syslogPort === 0)
     throw new CliError('--no-receiver needs --syslog-port: the port your own syslog server listens on');
   const dataDir = resolve(values['data-dir'] ?? 'data');
-  mkdirSync(dataDir, { recursive: true });
+  // The sandbox's folder holds the database, the logs and received events: this user's only.
+  privateFiles();
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
   const receivedPath = join(dataDir, 'received.cef');
   const firstAdminPassword = process.env.CLOUDSIEM_ADMIN_PASSWORD || undefined;
   if (firstAdminPassword !== undefined && firstAdminPassword.length < 12)
@@ -121,10 +158,11 @@ export const up: Command = async (argv) => {
 
   const portalLog = createRotatingLogFile({ directory: dataDir, fileName: 'portal.log' });
   const agentLog = createRotatingLogFile({ directory: dataDir, fileName: 'agent.log' });
+  const databaseUrl = `sqlite:${join(dataDir, 'cloudsiem.db')}`;
   let portal: Portal;
   try {
     portal = await startPortal({
-      databaseUrl: `sqlite:${join(dataDir, 'cloudsiem.db')}`,
+      databaseUrl,
       host: '127.0.0.1',
       port: portalPort,
       logger: pino({ base: { service: 'cloudsiem-portal' } }, portalLog),
@@ -137,28 +175,30 @@ export const up: Command = async (argv) => {
     throw error;
   }
 
+  restrictSqliteFiles(databaseUrl);
   const stops: Array<() => Promise<void>> = [() => portal.close()];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop();
   };
   try {
-    // The first admin's password is shown once by the portal; `up` is the local sandbox, so it
-    // also keeps it in the data directory, readable by this user only, to show it again.
+    // A generated first password is shown once by the portal; `up` is the local sandbox, so it
+    // also keeps it in the data directory, readable by this user only, to show it again. A
+    // password from CLOUDSIEM_ADMIN_PASSWORD is the user's own: never printed, never kept.
     const passwordFile = join(dataDir, ADMIN_PASSWORD_FILE);
-    if (portal.firstAdmin !== null) {
+    if (portal.firstAdmin !== null && firstAdminPassword === undefined) {
       writeFileSync(passwordFile, `${portal.firstAdmin.email} ${portal.firstAdmin.password}\n`, {
         mode: 0o600,
       });
       chmodSync(passwordFile, 0o600);
     }
-    const login = existsSync(passwordFile)
-      ? readFileSync(passwordFile, 'utf8').trim().replace(' ', ' / ')
-      : 'admin@cloudsiem.local / (the password printed at the first start)';
+    const login = signInLine(portal, passwordFile, firstAdminPassword);
 
     let receiver: Receiver | undefined;
     let received = 0;
     if (values['no-receiver'] !== true) {
-      const output = createWriteStream(receivedPath, { flags: 'a' });
+      // Appending keeps the mode an earlier version created the file with.
+      if (existsSync(receivedPath)) chmodSync(receivedPath, 0o600);
+      const output = createWriteStream(receivedPath, { flags: 'a', mode: 0o600 });
       receiver = await startReceiver({
         protocol: 'tcp',
         host: '127.0.0.1',
@@ -179,20 +219,10 @@ export const up: Command = async (argv) => {
     }
     const targetPort = receiver?.port ?? syslogPort;
 
-    const admin = (await portal.services.admins.list())[0];
-    if (admin === undefined) throw new CliError('the portal has no admin', 1);
-    // A token for this run only, revoked when it stops.
-    const { token: adminToken, adminToken: tokenRecord } = await portal.services.admins.createApiToken(
-      admin.id,
-      'cloudsiem up',
-    );
-    stops.push(() => portal.services.admins.revokeApiToken(admin.id, tokenRecord.id));
-    const api = portalApi(portal, adminToken);
-
     let agent: RunningAgent | undefined;
     let agentId: string | undefined;
     if (values['no-agent'] !== true) {
-      const created = await ensureAgent(api, targetPort);
+      const created = await withSetupToken(portal, (api) => ensureAgent(api, targetPort));
       agentId = created.agent.id;
       const client = createPortalClient({
         portalUrl: portal.url,

@@ -12,7 +12,7 @@ import { ApiError, badRequest } from '../errors.ts';
 import { ADMIN_TOKEN_PREFIX, AGENT_TOKEN_PREFIX } from '../auth/secrets.ts';
 import type { PortalServices } from '../services/index.ts';
 import { UnparsableRecord } from '../services/events.ts';
-import { RawJson, type Caller, type RouteDef } from './route.ts';
+import { RawJson, scopeAllows, scopeOf, type Caller, type RouteDef } from './route.ts';
 import { serveWeb } from '../routes/web.ts';
 
 export const SESSION_COOKIE = 'cloudsiem_session';
@@ -28,6 +28,27 @@ function presentedToken(c: Context): string | null {
   if (header === undefined) return null;
   const match = /^(?:Token|Bearer)\s+(\S+)\s*$/i.exec(header);
   return match?.[1] ?? null;
+}
+
+/** HSTS for a year: browsers that reached the portal over HTTPS never fall back to HTTP. */
+const HSTS = 'max-age=31536000';
+
+/**
+ * Whether browsers reach this request over HTTPS: the portal serves TLS itself (checked on the
+ * socket, not the URL a client may spell), or its public URL is https (a TLS-terminating proxy).
+ */
+export function servedOverHttps(c: { env: unknown }, publicUrl: string): boolean {
+  const env = c.env as { incoming?: { socket?: { encrypted?: boolean } } } | undefined;
+  return env?.incoming?.socket?.encrypted === true || publicUrl.startsWith('https:');
+}
+
+/**
+ * The client's address as the socket sees it (a proxy in front shows as one client: forwarded
+ * headers are not trusted, any client can write them).
+ */
+export function clientAddress(c: { env: unknown }): string {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
 }
 
 /** A cookie-authenticated write must come from the portal's own pages (SameSite=Strict backs this up). */
@@ -46,7 +67,7 @@ async function authenticate(
   services: PortalServices,
   publicUrl: string,
 ): Promise<Caller> {
-  const caller: Caller = { admin: null, agent: null, sessionId: null };
+  const caller: Caller = { admin: null, agent: null, sessionId: null, tokenScope: null };
   if (def.auth === 'public') return caller;
   const token = presentedToken(c);
   if (def.auth === 'agent') {
@@ -60,8 +81,16 @@ async function authenticate(
     if (token.startsWith(AGENT_TOKEN_PREFIX)) {
       throw new ApiError('FORBIDDEN', "an agent token can only read its own agent's config and data");
     }
-    caller.admin = token.startsWith(ADMIN_TOKEN_PREFIX) ? await services.admins.apiTokenAdmin(token) : null;
-    if (caller.admin === null) throw new ApiError('UNAUTHENTICATED', 'the admin API token is not valid');
+    const found = token.startsWith(ADMIN_TOKEN_PREFIX) ? await services.admins.apiTokenCaller(token) : null;
+    if (found === null) throw new ApiError('UNAUTHENTICATED', 'the admin API token is not valid');
+    if (!scopeAllows(found.scope, def)) {
+      throw new ApiError(
+        'TOKEN_SCOPE_DENIED',
+        `this admin API token has the ${found.scope} scope; ${def.method.toUpperCase()} ${def.path} needs a token of scope ${scopeOf(def)} or admin`,
+      );
+    }
+    caller.admin = found.admin;
+    caller.tokenScope = found.scope;
     return caller;
   }
   const sessionId = getCookie(c, SESSION_COOKIE);
@@ -79,13 +108,39 @@ async function authenticate(
   return caller;
 }
 
+/** Requests whose body was abandoned at the size limit: their answer closes the connection. */
+const abandonedBodies = new WeakSet<Request>();
+
+/**
+ * The body as text, counted while it arrives: past `maxBytes` (declared or, for a chunked body,
+ * read so far) reading stops and the request is answered 413 with the connection closed, so a
+ * client cannot make the portal read or hold more than the limit.
+ */
 async function readText(c: Context, maxBytes: number): Promise<string> {
-  const length = Number(c.req.header('content-length') ?? '0');
-  if (length > maxBytes) throw new ApiError('PAYLOAD_TOO_LARGE', `the body is over ${maxBytes} bytes`);
-  const buffer = await c.req.arrayBuffer();
-  if (buffer.byteLength > maxBytes)
-    throw new ApiError('PAYLOAD_TOO_LARGE', `the body is over ${maxBytes} bytes`);
-  return new TextDecoder('utf-8', { fatal: false }).decode(buffer);
+  const tooLarge = () => {
+    abandonedBodies.add(c.req.raw);
+    return new ApiError('PAYLOAD_TOO_LARGE', `the body is over ${maxBytes} bytes`);
+  };
+  const declared = c.req.header('content-length');
+  if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge();
+  const stream = c.req.raw.body;
+  if (stream === null) return '';
+  const reader = (stream as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      // Not cancelled: cancelling destroys the socket before the 413 is written. Left unread, the
+      // stream stops pulling and the answer's `Connection: close` ends the connection.
+      reader.releaseLock();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
 }
 
 function parseJson(text: string): unknown {
@@ -175,6 +230,7 @@ export function errorResponse(c: Context, error: ApiError): Response {
     },
   };
   if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
+  if (abandonedBodies.has(c.req.raw)) c.header('Connection', 'close');
   return c.json(body, error.status as 400);
 }
 
@@ -199,6 +255,7 @@ export function createApp(
     c.header('x-content-type-options', 'nosniff');
     c.header('referrer-policy', 'no-referrer');
     c.header('cache-control', 'no-store');
+    if (servedOverHttps(c, settings.publicUrl)) c.header('strict-transport-security', HSTS);
     await next();
   });
 

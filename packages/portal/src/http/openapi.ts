@@ -2,7 +2,7 @@
 // (zod's own JSON Schema output), never written by hand.
 import { z } from 'zod';
 import { API_ERRORS, apiErrorBodySchema, CLOUDSIEM_VERSION, type ApiErrorCode } from '@cloudsiem/protocol';
-import type { RouteDef } from './route.ts';
+import { scopeOf, type RouteDef } from './route.ts';
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<
@@ -24,7 +24,7 @@ function queryParameters(schema: z.ZodType): unknown[] {
 
 /** What authenticating each kind of caller can answer, on every route of that kind. */
 const AUTH_ERRORS: Record<RouteDef['auth'], readonly ApiErrorCode[]> = {
-  admin: ['UNAUTHENTICATED', 'FORBIDDEN', 'CSRF_REJECTED'],
+  admin: ['UNAUTHENTICATED', 'FORBIDDEN', 'TOKEN_SCOPE_DENIED', 'CSRF_REJECTED'],
   agent: ['TOKEN_INVALID', 'TOKEN_OWNER_REMOVED', 'AGENT_DELETED'],
   public: [],
 };
@@ -89,7 +89,11 @@ export function openApiDocument(routes: readonly RouteDef[], publicUrl: string):
           ? []
           : def.auth === 'agent'
             ? [{ agentToken: [] }]
-            : [{ adminToken: [] }, { session: [] }],
+            : // One alternative per token scope that grants the route (OpenAPI's roles), or a session.
+              [
+                ...[...new Set(['admin', scopeOf(def)])].map((scope) => ({ adminToken: [scope] })),
+                { session: [] },
+              ],
       parameters: [...params, ...(def.query === undefined ? [] : queryParameters(def.query))],
       ...(requestBody === undefined ? {} : { requestBody }),
       responses,
@@ -106,7 +110,13 @@ export function openApiDocument(routes: readonly RouteDef[], publicUrl: string):
     servers: [{ url: publicUrl }],
     components: {
       securitySchemes: {
-        adminToken: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'Token csadm_…' },
+        adminToken: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description:
+            'Token csadm_… — an admin API token of scope admin (everything), ingest (POST /api/v1/ingest/*) or read (GET and list requests); each operation lists the scopes it accepts',
+        },
         agentToken: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'Token csat_…' },
         session: { type: 'apiKey', in: 'cookie', name: 'cloudsiem_session' },
       },

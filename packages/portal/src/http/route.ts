@@ -2,7 +2,7 @@
 // answer. The app validates requests against it and the OpenAPI document is generated from it.
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import type { Admin, ApiErrorCode } from '@cloudsiem/protocol';
+import type { Admin, AdminTokenScope, ApiErrorCode } from '@cloudsiem/protocol';
 import type { AgentRow } from '../services/agents.ts';
 
 export type Method = 'get' | 'post' | 'patch' | 'delete';
@@ -14,6 +14,8 @@ export interface Caller {
   agent: AgentRow | null;
   /** A session id when the admin signed in with a cookie. */
   sessionId: string | null;
+  /** The scope of the admin API token used; null for a session (which may do everything). */
+  tokenScope: AdminTokenScope | null;
 }
 
 export interface RouteInput<B, Q> {
@@ -35,6 +37,12 @@ export interface RouteDef<B = unknown, Q = unknown> {
   summary: string;
   tag: string;
   auth: AuthKind;
+  /**
+   * For `auth: 'admin'`: the admin API token scope that grants this route besides `admin` (which
+   * grants every route). Default: `read` for GET, `admin` for every other method, so a route that
+   * changes something is never opened to a narrower token by accident.
+   */
+  scope?: AdminTokenScope;
   /** `json`: one JSON value; `records`: a JSON array or NDJSON, each element kept raw for per-record checks. */
   bodyFormat?: 'json' | 'records';
   body?: z.ZodType<B>;
@@ -47,6 +55,16 @@ export interface RouteDef<B = unknown, Q = unknown> {
    */
   errors?: ApiErrorCode[];
   handler(c: Context, input: RouteInput<B, Q>): Promise<unknown>;
+}
+
+/** The token scope a route needs besides `admin`: its declaration, else by its method. */
+export function scopeOf(def: Pick<RouteDef, 'scope' | 'method'>): AdminTokenScope {
+  return def.scope ?? (def.method === 'get' ? 'read' : 'admin');
+}
+
+/** Whether a token of `scope` may call the route. */
+export function scopeAllows(scope: AdminTokenScope, def: Pick<RouteDef, 'scope' | 'method'>): boolean {
+  return scope === 'admin' || scope === scopeOf(def);
 }
 
 /** The signed-in admin of an `auth: 'admin'` route (the app has authenticated them already). */

@@ -15,11 +15,10 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { PortalContext } from '../context.ts';
 import type { PortalServices } from '../services/index.ts';
 import { adminOf, route, type RouteDef } from '../http/route.ts';
-import { SESSION_COOKIE } from '../http/app.ts';
+import { clientAddress, servedOverHttps, SESSION_COOKIE } from '../http/app.ts';
 import { ApiError } from '../errors.ts';
 
 export function adminRoutes({ admins }: PortalServices, { settings }: PortalContext): RouteDef[] {
-  const secure = settings.publicUrl.startsWith('https:');
   return [
     route({
       method: 'post',
@@ -31,11 +30,16 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
       response: z.object({ admin: adminSchema }),
       errors: ['LOGIN_FAILED', 'RATE_LIMITED'],
       handler: async (c, { body }) => {
-        const { admin, sessionId, expiresAt } = await admins.login(body.email, body.password);
+        const { admin, sessionId, expiresAt } = await admins.login(
+          body.email,
+          body.password,
+          clientAddress(c),
+        );
         setCookie(c, SESSION_COOKIE, sessionId, {
           httpOnly: true,
           sameSite: 'Strict',
-          secure,
+          // Per request: the public URL is only known once the portal listens.
+          secure: servedOverHttps(c, settings.publicUrl),
           path: '/',
           expires: new Date(expiresAt),
         });
@@ -51,7 +55,7 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
       successStatus: 204,
       handler: async (c, { caller }) => {
         if (caller.sessionId !== null) await admins.logout(caller.sessionId);
-        deleteCookie(c, SESSION_COOKIE, { path: '/' });
+        deleteCookie(c, SESSION_COOKIE, { path: '/', secure: servedOverHttps(c, settings.publicUrl) });
         return undefined;
       },
     }),
@@ -124,13 +128,14 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
     route({
       method: 'post',
       path: `${ADMIN_API_PREFIX}/admin-tokens`,
-      summary: 'Create an admin API token; the answer holds it, shown this once',
+      summary:
+        'Create an admin API token of scope admin (default), ingest (POST /api/v1/ingest/* only) or read (GET and list requests only); the answer holds it, shown this once',
       tag: 'Admins',
       auth: 'admin',
       body: adminTokenCreateSchema,
       response: adminTokenWithSecretSchema,
       successStatus: 201,
-      handler: (_c, { body, caller }) => admins.createApiToken(adminOf(caller).id, body.name),
+      handler: (_c, { body, caller }) => admins.createApiToken(adminOf(caller).id, body.name, body.scope),
     }),
     route({
       method: 'delete',

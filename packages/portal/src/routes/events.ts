@@ -72,6 +72,8 @@ export function eventRoutes({ events }: PortalServices): RouteDef[] {
         summary: `List ${dataType} (MDCA body: filters, sortField, sortDirection, skip, limit)`,
         tag: 'Events',
         auth: 'admin',
+        // A list request sent as POST: it reads.
+        scope: 'read',
         body: request,
         response,
         handler: (_c, { body }) => events.list(dataType, body),
@@ -102,6 +104,7 @@ export function eventRoutes({ events }: PortalServices): RouteDef[] {
         summary: `Ingest ${dataType}: a JSON array or NDJSON; bad records are rejected with their index and reason, the good ones stored, idempotent by id`,
         tag: 'Ingest',
         auth: 'admin',
+        scope: 'ingest',
         bodyFormat: 'records',
         response: ingestResultSchema,
         errors: ['PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'],

@@ -45,6 +45,8 @@ export function siemAgentRoutes({ agents, preview }: PortalServices): RouteDef[]
       summary: 'Preview a data type and filter: total matches, the newest events and their exact CEF lines',
       tag: 'SIEM agents',
       auth: 'admin',
+      // Shows stored events and their CEF lines; changes nothing.
+      scope: 'read',
       body: previewRequestSchema,
       response: previewResponseSchema,
       handler: (_c, { body }) => preview.preview(body),

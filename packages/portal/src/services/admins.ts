@@ -1,7 +1,12 @@
 // Admins: accounts with scrypt passwords, browser sessions, and admin API tokens for the REST
 // API. The first admin is created on first start and its password returned once, to be printed.
 import type { z } from 'zod';
-import type { Admin, adminCreateSchema } from '@cloudsiem/protocol';
+import {
+  ADMIN_TOKEN_SCOPES,
+  type Admin,
+  type AdminTokenScope,
+  type adminCreateSchema,
+} from '@cloudsiem/protocol';
 import type { PortalContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import {
@@ -19,7 +24,7 @@ import {
   verifyPassword,
 } from '../auth/secrets.ts';
 import type { AdminsTable } from '../store/schema.ts';
-import { createRateLimiter } from './rate-limit.ts';
+import { createLoginThrottle } from '../auth/login-throttle.ts';
 
 export const FIRST_ADMIN_EMAIL = 'admin@cloudsiem.local';
 
@@ -27,10 +32,15 @@ function toAdmin(row: Pick<AdminsTable, 'id' | 'email' | 'name' | 'created_at'>)
   return { id: row.id, email: row.email, name: row.name, createdAt: row.created_at };
 }
 
+/** A stored scope, or null for one this portal does not know (written by a newer one): no access. */
+function scopeOf(stored: string): AdminTokenScope | null {
+  return (ADMIN_TOKEN_SCOPES as readonly string[]).includes(stored) ? (stored as AdminTokenScope) : null;
+}
+
 export function createAdminService({ store, clock, settings, logger }: PortalContext) {
   const { db } = store;
-  // Ten tries per email, then one every ten seconds: slows password guessing to a crawl.
-  const loginLimiter = createRateLimiter(clock, 0.1, 10);
+  // Per address a refusal, per email only a delay: guessing is slow, locking an admin out impossible.
+  const throttle = createLoginThrottle(clock);
 
   async function list(): Promise<Admin[]> {
     const rows = await db
@@ -135,22 +145,39 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
     return row === undefined ? null : toAdmin(row);
   }
 
-  /** Checks email and password; the same work and the same answer whether or not the email exists. */
+  /**
+   * Checks email and password; the same work and the same answer whether or not the email exists.
+   * `address` is the client's: too many attempts from it answer RATE_LIMITED; recent failures on
+   * the email only delay the answer (the same delay whether the password is right or wrong).
+   */
   async function login(
     email: string,
     password: string,
+    address: string,
   ): Promise<{ admin: Admin; sessionId: string; expiresAt: number }> {
-    const wait = loginLimiter.take(email.toLowerCase());
+    const wait = throttle.addressWait(address);
     if (wait > 0)
-      throw new ApiError('RATE_LIMITED', `too many sign-in attempts; retry in ${wait} s`, undefined, wait);
+      throw new ApiError(
+        'RATE_LIMITED',
+        `too many sign-in attempts from this address; retry in ${wait} s`,
+        undefined,
+        wait,
+      );
+    const key = email.toLowerCase();
+    const delayMs = throttle.emailDelayMs(key);
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     const row = await db
       .selectFrom('admins')
       .selectAll()
-      .where('email', '=', email.toLowerCase())
+      .where('email', '=', key)
       .where('removed_at', 'is', null)
       .executeTakeFirst();
     const ok = await verifyPassword(password, row?.password_hash ?? (await unknownPasswordHash()));
-    if (row === undefined || !ok) throw new ApiError('LOGIN_FAILED', 'email or password is wrong');
+    if (row === undefined || !ok) {
+      throttle.failed(address, key);
+      throw new ApiError('LOGIN_FAILED', 'email or password is wrong');
+    }
+    throttle.succeeded(key);
     const sessionId = newSecret();
     const now = clock.now();
     const expiresAt = now + settings.sessionTtlMs;
@@ -182,7 +209,8 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
     return activeAdmin(session.admin_id);
   }
 
-  async function createApiToken(adminId: string, name: string) {
+  /** A new admin API token of `scope` (admin unless said otherwise); the answer holds it, this once. */
+  async function createApiToken(adminId: string, name: string, scope: AdminTokenScope = 'admin') {
     const id = newId();
     const token = formatAdminToken({ tokenId: id, secret: newSecret() });
     const secret = token.slice(token.lastIndexOf('.') + 1);
@@ -192,14 +220,15 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
       name,
       secret_hash: hashSecret(secret),
       hint: tokenHint(token),
+      scope,
       created_at: clock.now(),
       last_used_at: null,
       revoked_at: null,
     };
     await db.insertInto('admin_tokens').values(row).execute();
-    logger.info({ adminId, tokenId: id }, 'Admin API token created');
+    logger.info({ adminId, tokenId: id, scope }, 'Admin API token created');
     return {
-      adminToken: { id, name, tokenHint: row.hint, createdAt: row.created_at, lastUsedAt: null },
+      adminToken: { id, name, scope, tokenHint: row.hint, createdAt: row.created_at, lastUsedAt: null },
       token,
     };
   }
@@ -215,6 +244,7 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
+      scope: scopeOf(r.scope) ?? 'read',
       tokenHint: r.hint,
       createdAt: r.created_at,
       lastUsedAt: r.last_used_at,
@@ -232,8 +262,11 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
     if (Number(result.numUpdatedRows) === 0) throw new ApiError('NOT_FOUND', `no API token ${tokenId}`);
   }
 
-  /** The admin behind an admin API token, or null; constant-time whether or not the token id exists. */
-  async function apiTokenAdmin(token: string): Promise<Admin | null> {
+  /**
+   * The admin behind an admin API token and the token's scope, or null; constant-time whether or
+   * not the token id exists.
+   */
+  async function apiTokenCaller(token: string): Promise<{ admin: Admin; scope: AdminTokenScope } | null> {
     const parts = parseAdminToken(token);
     if (parts === null) return null;
     const row = await db
@@ -248,7 +281,9 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
     if (row.last_used_at === null || now - row.last_used_at > 60_000) {
       await db.updateTable('admin_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
     }
-    return activeAdmin(row.admin_id);
+    const admin = await activeAdmin(row.admin_id);
+    const scope = scopeOf(row.scope);
+    return admin === null || scope === null ? null : { admin, scope };
   }
 
   return {
@@ -264,7 +299,7 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
     createApiToken,
     listApiTokens,
     revokeApiToken,
-    apiTokenAdmin,
+    apiTokenCaller,
   };
 }
 

@@ -33,6 +33,14 @@ import {
 import { backfillStart, countEventsBetween, maxSeq, pullEvents, type PulledRow } from '../store/events.ts';
 import { recordAgentNotification } from '../store/notifications.ts';
 import type { SiemAgentsTable } from '../store/schema.ts';
+import {
+  insertNotification,
+  latestNotifications,
+  openNotifications,
+  pruneResolvedNotifications,
+  refreshNotification,
+  resolveNotifications,
+} from '../store/notifications.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { agentStatus } from './status.ts';
 import { createRateLimiter } from './rate-limit.ts';
@@ -51,6 +59,22 @@ export type AgentRow = SiemAgentsTable;
 const TOUCH_EVERY_MS = 5000;
 /** Heartbeats kept per agent for the status history. */
 const HEARTBEAT_HISTORY_MS = 7 * 86_400_000;
+/**
+ * Heartbeats an agent may send at once, then one per HEARTBEAT_REFILL_MS (429 beyond): the agent
+ * sends one a minute, and one 2 s after a change of state at the soonest, so it never meets the
+ * limit; a leaked token cannot flood the store.
+ */
+const HEARTBEAT_BURST = 10;
+const HEARTBEAT_REFILL_MS = 2_000;
+/** Open notifications per agent, at most (a heartbeat reports at most 20 problems). */
+/** How long a notification the portal raised itself (not a heartbeat error) stays open. */
+const PORTAL_NOTIFICATION_OPEN_MS = 24 * 3600_000;
+const OPEN_NOTIFICATIONS_MAX = 20;
+/** Resolved notifications kept per agent: the newest this many, none older than the age. */
+const RESOLVED_NOTIFICATIONS_KEPT = 100;
+const RESOLVED_NOTIFICATIONS_MAX_AGE_MS = 30 * 86_400_000;
+/** Notifications shown per agent in the agents table and details. */
+const NOTIFICATIONS_SHOWN = 50;
 /** Seq windows one pull reads at most before answering (with hasMore) instead of scanning on. */
 const PULL_WINDOWS = 16;
 /** How often a long-polled config is re-read from the store. */
@@ -77,6 +101,7 @@ export function createAgentService(context: PortalContext) {
   const { store, clock, settings: portal, logger } = context;
   const { db, ops } = store;
   const limiter = createRateLimiter(clock, portal.pullRatePerSecond, portal.pullBurst);
+  const heartbeatLimiter = createRateLimiter(clock, 1000 / HEARTBEAT_REFILL_MS, HEARTBEAT_BURST);
 
   async function adminRefs(ids: string[]) {
     const rows =
@@ -95,26 +120,17 @@ export function createAgentService(context: PortalContext) {
 
   async function notificationsOf(agentIds: string[]): Promise<Map<string, AgentNotification[]>> {
     const byAgent = new Map<string, AgentNotification[]>();
-    if (agentIds.length === 0) return byAgent;
-    const rows = await db
-      .selectFrom('agent_notifications')
-      .selectAll()
-      .where('agent_id', 'in', agentIds)
-      .orderBy('last_at', 'desc')
-      .execute();
-    for (const r of rows) {
+    for (const r of await latestNotifications(db, agentIds, NOTIFICATIONS_SHOWN)) {
       const list = byAgent.get(r.agent_id) ?? [];
-      if (list.length < 50) {
-        list.push({
-          id: r.id,
-          code: r.code,
-          message: r.message,
-          firstAt: r.first_at,
-          lastAt: r.last_at,
-          count: r.count,
-          resolvedAt: r.resolved_at,
-        });
-      }
+      list.push({
+        id: r.id,
+        code: r.code,
+        message: r.message,
+        firstAt: r.first_at,
+        lastAt: r.last_at,
+        count: r.count,
+        resolvedAt: r.resolved_at,
+      });
       byAgent.set(r.agent_id, list);
     }
     return byAgent;
@@ -321,43 +337,6 @@ export function createAgentService(context: PortalContext) {
     return found;
   }
 
-  /** A problem seen again: its message, time and count move on. */
-  async function refreshNotification(
-    on: typeof db,
-    notification: { id: string; count: number },
-    message: string,
-    now: number,
-  ): Promise<void> {
-    await on
-      .updateTable('agent_notifications')
-      .set({ message, last_at: now, count: notification.count + 1 })
-      .where('id', '=', notification.id)
-      .execute();
-  }
-
-  /** A new open problem of an agent: an agent notification until it is resolved. */
-  async function openNotification(
-    on: typeof db,
-    agentId: string,
-    code: string,
-    message: string,
-    now: number,
-  ): Promise<void> {
-    await on
-      .insertInto('agent_notifications')
-      .values({
-        id: newId(),
-        agent_id: agentId,
-        code,
-        message,
-        first_at: now,
-        last_at: now,
-        count: 1,
-        resolved_at: null,
-      })
-      .execute();
-  }
-
   /**
    * Records (or refreshes, at most every TOUCH_EVERY_MS) a TOKEN_REJECTED notification: the agent
    * id is not a secret, so this only ever touches one row per agent, whoever sends the requests.
@@ -365,19 +344,13 @@ export function createAgentService(context: PortalContext) {
    */
   async function noteRefusedToken(agent: AgentRow): Promise<void> {
     const now = clock.now();
-    const open = await db
-      .selectFrom('agent_notifications')
-      .selectAll()
-      .where('agent_id', '=', agent.id)
-      .where('code', '=', 'TOKEN_REJECTED')
-      .where('resolved_at', 'is', null)
-      .executeTakeFirst();
+    const [open] = await openNotifications(db, agent.id, 'TOKEN_REJECTED');
     if (open !== undefined) {
       if (now - open.last_at >= TOUCH_EVERY_MS || now < open.last_at)
         await refreshNotification(db, open, REFUSED_TOKEN_MESSAGE, now);
       return;
     }
-    await openNotification(db, agent.id, 'TOKEN_REJECTED', REFUSED_TOKEN_MESSAGE, now);
+    await insertNotification(db, newId(), agent.id, 'TOKEN_REJECTED', REFUSED_TOKEN_MESSAGE, now);
     logger.warn({ agentId: agent.id }, 'SIEM agent token refused: an old or wrong token was presented');
   }
 
@@ -570,8 +543,15 @@ export function createAgentService(context: PortalContext) {
     return skipped;
   }
 
-  /** Records the heartbeat; each reported error becomes (or refreshes) a notification, the rest resolve. */
+  /**
+   * Records the heartbeat; each reported error becomes (or refreshes) a notification, the rest
+   * resolve. Rate-limited per agent (RATE_LIMITED); open notifications are capped per agent and
+   * resolved ones pruned, so the store stays bounded whatever an agent token sends.
+   */
   async function heartbeat(agent: AgentRow, body: Heartbeat): Promise<void> {
+    const wait = heartbeatLimiter.take(agent.id);
+    if (wait > 0)
+      throw new ApiError('RATE_LIMITED', `too many heartbeats; retry in ${wait} s`, undefined, wait);
     const now = clock.now();
     const record = { ...body, receivedAt: now };
     await db.transaction().execute(async (trx) => {
@@ -593,30 +573,34 @@ export function createAgentService(context: PortalContext) {
         .where('agent_id', '=', agent.id)
         .where('at', '<', now - HEARTBEAT_HISTORY_MS)
         .execute();
-      const open = await trx
-        .selectFrom('agent_notifications')
-        .selectAll()
-        .where('agent_id', '=', agent.id)
-        .where('resolved_at', 'is', null)
-        .execute();
+      const open = await openNotifications(trx, agent.id);
       const reported = new Map(body.errors.map((e) => [e.code, e.message]));
+      const resolved: string[] = [];
       for (const n of open) {
         const message = reported.get(n.code);
         if (message === undefined) {
-          await trx
-            .updateTable('agent_notifications')
-            .set({ resolved_at: now })
-            .where('id', '=', n.id)
-            .execute();
+          // A skipped backfill is the portal's own finding, not the agent's: it stays open a day.
+          if (n.code === 'BACKFILL_SKIPPED' && n.first_at > now - PORTAL_NOTIFICATION_OPEN_MS) continue;
+          resolved.push(n.id);
         } else {
           await refreshNotification(trx, n, message, now);
           reported.delete(n.code);
         }
       }
+      await resolveNotifications(trx, resolved, now);
+      let room = OPEN_NOTIFICATIONS_MAX - (open.length - resolved.length);
       for (const [code, message] of reported) {
-        await openNotification(trx, agent.id, code, message, now);
+        if (room <= 0) break;
+        room -= 1;
+        await insertNotification(trx, newId(), agent.id, code, message, now);
         logger.warn({ agentId: agent.id, code, message }, 'SIEM agent reported a problem');
       }
+      await pruneResolvedNotifications(
+        trx,
+        agent.id,
+        now - RESOLVED_NOTIFICATIONS_MAX_AGE_MS,
+        RESOLVED_NOTIFICATIONS_KEPT,
+      );
     });
   }
 

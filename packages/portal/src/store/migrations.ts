@@ -189,9 +189,30 @@ function initial(dialect: StoreDialect): Migration {
   };
 }
 
+/**
+ * Admin API tokens get a scope (admin, ingest, read); the tokens made before keep full admin
+ * rights. Open notifications are looked up per agent and code on every heartbeat.
+ */
+const tokenScopes: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .alterTable('admin_tokens')
+      .addColumn('scope', 'text', (c) => c.notNull().defaultTo('admin'))
+      .execute();
+    await db.schema
+      .createIndex('agent_notifications_agent_resolved')
+      .on('agent_notifications')
+      .columns(['agent_id', 'resolved_at'])
+      .execute();
+  },
+};
+
 /** Migrations by name, in the order they run. Append only; never edit one that shipped. */
 function migrations(dialect: StoreDialect): [string, Migration][] {
-  return [['0001-initial', initial(dialect)]];
+  return [
+    ['0001-initial', initial(dialect)],
+    ['0002-token-scopes-notification-index', tokenScopes],
+  ];
 }
 
 /** Any number, the same in every portal process: serialises migrations of one PostgreSQL database. */

@@ -72,6 +72,8 @@ export interface AdminTokensTable {
   name: string;
   secret_hash: string;
   hint: string;
+  /** admin | ingest | read (protocol's ADMIN_TOKEN_SCOPES); `admin` for tokens older than scopes. */
+  scope: string;
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
