@@ -33,6 +33,8 @@ export interface PortalClientOptions {
 /** A page of one data type, as the portal sent it; records are checked by the encoder, one by one. */
 export interface Page {
   events: Record<string, unknown>[];
+  /** Where the page starts (older portals leave it out). */
+  cursor?: string;
   nextCursor: string;
   hasMore: boolean;
 }
@@ -148,6 +150,7 @@ function checkPage(body: unknown): Page {
     page === null ||
     !Array.isArray(page.events) ||
     typeof page.nextCursor !== 'string' ||
+    (page.cursor !== undefined && typeof page.cursor !== 'string') ||
     typeof page.hasMore !== 'boolean'
   ) {
     throw new AgentError('PORTAL_RESPONSE', 'the portal answered a pull with an unexpected body');

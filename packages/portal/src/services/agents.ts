@@ -520,7 +520,9 @@ export function createAgentService(context: PortalContext) {
     const next = Math.max(scanned, after);
     const hasMore = next < upTo;
     const nextCursor = encodeCursor({ epoch: agent.cursor_epoch, position: next });
-    return `{"events":[${rows.map((r) => r.data).join(',')}],"nextCursor":"${nextCursor}","hasMore":${hasMore}}`;
+    // `cursor`: where the page starts, so an agent can read it again after a SIEM lost it.
+    const cursor = encodeCursor({ epoch: agent.cursor_epoch, position: after });
+    return `{"events":[${rows.map((r) => r.data).join(',')}],"cursor":"${cursor}","nextCursor":"${nextCursor}","hasMore":${hasMore}}`;
   }
 
   /** Records the heartbeat; each reported error becomes (or refreshes) a notification, the rest resolve. */
