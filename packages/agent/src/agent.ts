@@ -329,8 +329,16 @@ export function startAgent(options: AgentOptions): RunningAgent {
     // connection that does not confirm within its close timeout is abandoned), which fails the
     // page in flight. That page is not acknowledged, so the next start sends it again.
     const grace = new AbortController();
-    await Promise.race([pipelinesStopped, pause(STOP_GRACE_MS, grace.signal)]);
+    const graceOver = await Promise.race([
+      pipelinesStopped.then(() => false),
+      pause(STOP_GRACE_MS, grace.signal).then(() => true),
+    ]);
     grace.abort();
+    if (graceOver)
+      logger.warn(
+        { graceMs: STOP_GRACE_MS, syslog: sink.report().target },
+        'The page in flight did not reach the syslog server in time; closing the connection under it',
+      );
     const sinkClosed = sink.close();
     await pipelinesStopped;
     await configRunning;
