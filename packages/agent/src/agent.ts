@@ -17,6 +17,7 @@ import { AgentError, isFatal } from './errors.ts';
 import { createHeartbeats, type HeartbeatState } from './heartbeat.ts';
 import { emptyStats, pause, runPipeline, type AgentLogger, type DataTypeStats } from './pipeline.ts';
 import type { PortalClient } from './source/portal-client.ts';
+import { createTruncationLog, logSinkEvent } from './sink/log.ts';
 import type { SinkState } from './sink/sink.ts';
 import { defaultReplayWindowBytes } from './sink/syslog/replay-window.ts';
 import { createTargetSwitch } from './sink/target-switch.ts';
@@ -87,8 +88,6 @@ export const DEFAULT_SYSLOG_RECONNECT: BackoffOptions = { initialDelayMs: 100, m
 export const DEFAULT_SYSLOG_CLOSE_TIMEOUT_MS = 3_000;
 /** How long a stop waits for the page in flight to reach the socket before closing the sink under it. */
 const STOP_GRACE_MS = 5_000;
-/** UDP truncation is logged at most this often (the counter has every one). */
-const TRUNCATION_LOG_MS = 60_000;
 /** Pages spanning at most W / this are remembered as one: memory stays bounded, duplicates grow by <0.4%. */
 const COALESCE_FRACTION = 256;
 
@@ -120,7 +119,7 @@ export function startAgent(options: AgentOptions): RunningAgent {
     activities: { count: 0, last: '' },
     alerts: { count: 0, last: '' },
   };
-  const truncation = { lines: 0, loggedAt: -Infinity };
+  const truncationLog = createTruncationLog(logger);
 
   const sink = createTargetSwitch({
     ...(options.ca === undefined ? {} : { ca: options.ca }),
@@ -128,41 +127,7 @@ export function startAgent(options: AgentOptions): RunningAgent {
     replayWindowBytes,
     closeTimeoutMs: options.syslogCloseTimeoutMs ?? DEFAULT_SYSLOG_CLOSE_TIMEOUT_MS,
     onEvent: (event) => {
-      const syslog = event.target;
-      switch (event.type) {
-        case 'connected':
-          logger.info({ syslog }, 'Syslog connected');
-          break;
-        case 'disconnected':
-          logger.warn(
-            {
-              syslog,
-              code: event.error.code,
-              reason: event.error.message,
-              bytesWritten: event.bytesWritten,
-              resendBytes: event.atRiskBytes,
-            },
-            'Syslog connection lost; what it may not have delivered is sent again once it is back',
-          );
-          break;
-        case 'reconnecting':
-          logger.warn(
-            { syslog, code: event.error.code, reason: event.error.message, delayMs: event.delayMs },
-            'Syslog server unreachable; retrying',
-          );
-          break;
-        case 'abandoned':
-          logger.warn(
-            {
-              syslog,
-              reason: event.reason,
-              bytesWritten: event.bytesWritten,
-              resendBytes: event.atRiskBytes,
-            },
-            'Abandoned the syslog connection: the server did not confirm it read everything; its last bytes are sent again',
-          );
-          break;
-      }
+      logSinkEvent(logger, event);
       heartbeats.soon();
     },
   });
@@ -243,17 +208,7 @@ export function startAgent(options: AgentOptions): RunningAgent {
         );
         heartbeats.soon();
       },
-      truncated: (lines: number) => {
-        truncation.lines += lines;
-        if (Date.now() - truncation.loggedAt < TRUNCATION_LOG_MS) return;
-        const udpMaxBytes = config?.syslog.udpMaxBytes;
-        logger.warn(
-          { count: truncation.lines, udpMaxBytes },
-          `${truncation.lines} lines were truncated to udpMaxBytes (${udpMaxBytes} bytes)`,
-        );
-        truncation.lines = 0;
-        truncation.loggedAt = Date.now();
-      },
+      truncated: (lines: number) => truncationLog(lines, config?.syslog.udpMaxBytes),
     };
     const running = runPipeline(context, controller.signal).catch((error: unknown) => {
       logger.error({ dataType, err: error }, 'Pipeline failed unexpectedly; stopping the agent');
