@@ -1,5 +1,5 @@
 // Shared by the crash tests: a 20k backlog, a stalled syslog-ng (SIGSTOP), and the check that a
-// restarted agent delivers the whole backlog with duplicates within one page (DESIGN §6).
+// restarted agent delivers the whole backlog with duplicates within a bound (DESIGN §6).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -96,14 +96,16 @@ export const isWhole = (line: string): boolean => line.endsWith(' c6a1=');
 
 /**
  * Restarts the agent with the same token after the first one stopped with `beforeRestart`
- * lines received, and checks that the whole backlog arrives, duplicates within one page.
- * Returns the duplicates and the fragments the stop cut off.
+ * lines received, and checks that the whole backlog arrives, duplicates within `maxDuplicates`
+ * (default one page: what a crash leaves unacknowledged). Returns the duplicates and the
+ * fragments the stop cut off.
  */
 export async function resumeAndCheck(
   token: string,
   file: ReceivedFile,
   backlog: string[],
   beforeRestart: number,
+  maxDuplicates: number = PULL_LIMIT_MAX,
 ): Promise<{ duplicates: number; cut: number }> {
   expect(beforeRestart, 'stopped mid-backlog').toBeLessThan(backlog.length);
   expect(beforeRestart).toBeGreaterThan(0);
@@ -124,8 +126,9 @@ export async function resumeAndCheck(
   const counts = countIds(all);
   expect(counts.size).toBe(backlog.length);
   const duplicates = all.length - backlog.length;
-  // The portal commits only what a later pull acknowledged: at most the page in flight is sent twice.
-  expect(duplicates).toBeLessThanOrEqual(PULL_LIMIT_MAX);
+  // The portal commits only what a later pull acknowledged (and a stop rewinds over what an
+  // abandoned connection may have lost): at most that is sent twice.
+  expect(duplicates).toBeLessThanOrEqual(maxDuplicates);
   expect([...counts.values()].every((n) => n <= 2)).toBe(true);
   // Sent twice means: received from the first agent, then again from the second.
   const firstAgent = all.slice(0, beforeRestart - fragments.length);

@@ -1,31 +1,31 @@
-// The SIEM agent daemon (DESIGN §6): keeps its config in step with the portal (ETag long poll),
-// runs one pipeline per enabled data type — portal page → encode-cef → syslog sink → acknowledge
-// with the next pull — and reports its health in heartbeats. Edits apply without a restart;
-// an unreachable portal or SIEM is waited out with backoff, and nothing is skipped.
+// The SIEM agent daemon (DESIGN §6), wired from its parts: config-sync.ts keeps the config in step
+// with the portal, one pipeline.ts per enabled data type (pull → encode-cef → sink → checkpoint),
+// heartbeat.ts reports health, and sink/target-switch.ts writes to the current syslog target.
+// Edits apply without a restart; an unreachable portal or SIEM is waited out, and nothing is skipped.
 import { hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CLOUDSIEM_VERSION,
   DATA_TYPES,
   PULL_LIMIT_MAX,
   type AgentConfig,
   type DataType,
-  type Heartbeat,
 } from '@cloudsiem/protocol';
-import { backoffDelayMs, SyslogError, type BackoffOptions } from '@cloudsiem/syslog';
-import { Checkpoint, DEFAULT_RESEND_WINDOW_MS } from './checkpoint.ts';
+import { backoffDelayMs, type BackoffOptions } from '@cloudsiem/syslog';
+import { Checkpoint } from './checkpoint.ts';
+import { runConfigSync } from './config-sync.ts';
 import { AgentError, isFatal } from './errors.ts';
-import { portalCodeOf, type PortalClient } from './source/portal-client.ts';
-import { createSyslogSink, type SyslogSink, type SyslogState } from './sink/syslog.ts';
+import { createHeartbeats, type HeartbeatState } from './heartbeat.ts';
+import { emptyStats, pause, runPipeline, type AgentLogger, type DataTypeStats } from './pipeline.ts';
+import type { PortalClient } from './source/portal-client.ts';
+import { createTruncationLog, logSinkEvent } from './sink/log.ts';
+import type { SinkState } from './sink/sink.ts';
+import { defaultReplayWindowBytes } from './sink/syslog/replay-window.ts';
+import { createTargetSwitch } from './sink/target-switch.ts';
 import { createPageEncoders, type PageEncoder } from './transform/encode-cef.ts';
 
-/** pino's calling convention. */
-export interface AgentLogger {
-  debug(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+export type { AgentLogger, DataTypeStats } from './pipeline.ts';
+/** The syslog connection's state as stats and heartbeats report it. */
+export type SyslogState = SinkState;
 
 export interface AgentOptions {
   client: PortalClient;
@@ -42,17 +42,14 @@ export interface AgentOptions {
   configWaitS?: number;
   /** Backoff for portal errors (a Retry-After wins when longer). Default 500 ms doubling to 30 s. */
   portalBackoff?: BackoffOptions;
+  /** Syslog reconnect backoff. Default 100 ms doubling to 2 s, so a SIEM that is back is found within ~2 s. */
   syslogReconnect?: { initialDelayMs?: number; maxDelayMs?: number };
-  resendWindowMs?: number;
-}
-
-export interface DataTypeStats {
-  eventsSent: number;
-  bytesSent: number;
-  batchesSent: number;
-  eventsDropped: number;
-  /** Seconds between the newest event sent and now; 0 when caught up; null before any pull. */
-  lagSeconds: number | null;
+  /** Bytes a TCP/TLS connection loss re-sends (--replay-window-bytes). Default: sized from this host (RELIABILITY.md). */
+  replayWindowBytes?: number;
+  /** The receiver-queue part of the default replay window. Default 75 MB. */
+  receiverQueueBytes?: number;
+  /** How long closing a syslog connection waits for the server to confirm it read everything. Default 3 s. */
+  syslogCloseTimeoutMs?: number;
 }
 
 export interface AgentStats {
@@ -61,6 +58,11 @@ export interface AgentStats {
   syslogReconnects: number;
   pullErrors: number;
   syslog: { state: SyslogState; target: string; error: string | null };
+  /** UDP datagrams handed to the socket, and those cut to udpMaxBytes. */
+  syslogDatagramsSent: number;
+  syslogDatagramsTruncated: number;
+  /** Bytes a TCP/TLS connection loss re-sends. */
+  replayWindowBytes: number;
   configVersion: number | null;
   /** When the portal last answered anything. */
   lastPortalContactAt: number | null;
@@ -72,7 +74,7 @@ export type AgentStop = { reason: 'stopped' } | { reason: 'error'; error: AgentE
 export interface RunningAgent {
   /** Resolves when the agent stops: after stop(), or on an error that ends it (token rejected, agent deleted). */
   readonly done: Promise<AgentStop>;
-  /** Stops pulling, lets the page in flight reach the socket, acknowledges it, closes everything. */
+  /** Stops pulling, lets the page in flight reach the socket, acknowledges what was delivered, closes everything. */
   stop(): Promise<AgentStop>;
   stats(): AgentStats;
 }
@@ -82,33 +84,24 @@ export interface RunningAgent {
  * 5,000 outgrows V8's young generation: 35% more CPU and +90 MB peak RSS (bench/agent-path).
  */
 export const DEFAULT_PAGE_SIZE = 1000;
-const HEARTBEAT_MIN_MS = 5_000;
-const HEARTBEAT_MAX_MS = 60_000;
-/** A changed problem is reported this soon, not at the next regular heartbeat. */
-const HEARTBEAT_SOON_MS = 2_000;
+export const DEFAULT_SYSLOG_RECONNECT: BackoffOptions = { initialDelayMs: 100, maxDelayMs: 2_000 };
+export const DEFAULT_SYSLOG_CLOSE_TIMEOUT_MS = 3_000;
 /** How long a stop waits for the page in flight to reach the socket before closing the sink under it. */
 const STOP_GRACE_MS = 5_000;
-
-function emptyStats(): DataTypeStats {
-  return { eventsSent: 0, bytesSent: 0, batchesSent: 0, eventsDropped: 0, lagSeconds: null };
-}
-
-/** Resolves after `ms`, or at once when the signal aborts. */
-async function pause(ms: number, signal: AbortSignal): Promise<void> {
-  try {
-    await sleep(ms, undefined, { signal });
-  } catch {
-    // aborted
-  }
-}
+/** Pages spanning at most W / this are remembered as one: memory stays bounded, duplicates grow by <0.4%. */
+const COALESCE_FRACTION = 256;
 
 export function startAgent(options: AgentOptions): RunningAgent {
   const { client, logger } = options;
   const host = options.hostName ?? hostname();
   const pageSize = Math.min(Math.max(1, options.pageSize ?? DEFAULT_PAGE_SIZE), PULL_LIMIT_MAX);
   const idlePollMs = options.idlePollMs ?? 1000;
-  const configWaitS = options.configWaitS ?? 25;
   const portalBackoff = options.portalBackoff ?? { initialDelayMs: 500, maxDelayMs: 30_000 };
+  const replayWindowBytes =
+    options.replayWindowBytes ??
+    defaultReplayWindowBytes(
+      options.receiverQueueBytes === undefined ? {} : { receiverQueueBytes: options.receiverQueueBytes },
+    );
   const startedAt = Date.now();
 
   const stopping = new AbortController();
@@ -118,36 +111,24 @@ export function startAgent(options: AgentOptions): RunningAgent {
 
   const stats = { activities: emptyStats(), alerts: emptyStats(), pullErrors: 0 };
   let config: AgentConfig | undefined;
-  let etag: string | undefined;
   let encoders: Record<DataType, PageEncoder> | undefined;
   let lastPortalContactAt: number | null = null;
+  const contact = () => void (lastPortalContactAt = Date.now());
   /** Records dropped since the last heartbeat: reported once, as a notification. */
-  const droppedSinceHeartbeat: Record<DataType, { count: number; last: string }> = {
+  const dropped: HeartbeatState['dropped'] = {
     activities: { count: 0, last: '' },
     alerts: { count: 0, last: '' },
   };
+  const truncationLog = createTruncationLog(logger);
 
-  const sink: SyslogSink = createSyslogSink({
+  const sink = createTargetSwitch({
     ...(options.ca === undefined ? {} : { ca: options.ca }),
-    ...(options.syslogReconnect === undefined ? {} : { reconnect: options.syslogReconnect }),
+    reconnect: { ...DEFAULT_SYSLOG_RECONNECT, ...options.syslogReconnect },
+    replayWindowBytes,
+    closeTimeoutMs: options.syslogCloseTimeoutMs ?? DEFAULT_SYSLOG_CLOSE_TIMEOUT_MS,
     onEvent: (event) => {
-      if (event.type === 'connected') logger.info({ syslog: event.target }, 'Syslog connected');
-      else if (event.type === 'disconnected')
-        logger.warn(
-          { syslog: event.target, code: event.error.code, reason: event.error.message },
-          'Syslog connection lost; resending from the last acknowledged position once it is back',
-        );
-      else
-        logger.warn(
-          {
-            syslog: event.target,
-            code: event.error.code,
-            reason: event.error.message,
-            delayMs: event.delayMs,
-          },
-          'Syslog server unreachable; retrying',
-        );
-      heartbeatSoon();
+      logSinkEvent(logger, event);
+      heartbeats.soon();
     },
   });
 
@@ -176,121 +157,71 @@ export function startAgent(options: AgentOptions): RunningAgent {
     return delay;
   }
 
-  // ---- one pipeline per data type ----
+  const heartbeats = createHeartbeats({
+    client,
+    logger,
+    signal: stopping.signal,
+    state: () => ({ host, startedAt, config, stats, sink: sink.report(), dropped }),
+    sent: () => {
+      contact();
+      for (const dataType of DATA_TYPES) dropped[dataType] = { count: 0, last: '' };
+    },
+    fatal: fail,
+  });
 
-  interface Pipeline {
-    controller: AbortController;
-    running: Promise<void>;
-    checkpoint: Checkpoint;
-  }
-  const pipelines = new Map<DataType, Pipeline>();
+  // ---- pipelines ----
+
   const checkpoints: Record<DataType, Checkpoint> = {
-    activities: new Checkpoint(options.resendWindowMs ?? DEFAULT_RESEND_WINDOW_MS),
-    alerts: new Checkpoint(options.resendWindowMs ?? DEFAULT_RESEND_WINDOW_MS),
+    activities: new Checkpoint({ coalesceBytes: Math.floor(replayWindowBytes / COALESCE_FRACTION) }),
+    alerts: new Checkpoint({ coalesceBytes: Math.floor(replayWindowBytes / COALESCE_FRACTION) }),
   };
-
-  /** Rewinds over the pages written on connections that have since been lost. */
-  function rewindLost(checkpoint: Checkpoint): void {
-    for (const connection of checkpoint.connections()) {
-      const lostAt = sink.lostAt(connection);
-      if (lostAt !== undefined) checkpoint.connectionLost(connection, lostAt);
-    }
-  }
-
-  async function runPipeline(dataType: DataType, signal: AbortSignal, checkpoint: Checkpoint): Promise<void> {
-    const counters = stats[dataType];
-    let failures = 0;
-    while (!signal.aborted) {
-      rewindLost(checkpoint);
-      let answer: Awaited<ReturnType<PortalClient['pull']>>;
-      try {
-        answer = await client.pull(dataType, { cursor: checkpoint.cursor, limit: pageSize, signal });
-        lastPortalContactAt = Date.now();
-        failures = 0;
-      } catch (error) {
-        if (signal.aborted) return;
-        stats.pullErrors++;
-        if (portalCodeOf(error) === 'CURSOR_INVALID') {
-          logger.warn({ dataType }, 'The portal refused the cursor; resuming from its committed position');
-          checkpoint.reset();
-          continue;
-        }
-        failures++;
-        await pause(portalWait(error, failures, `Pulling ${dataType}`), signal);
-        continue;
-      }
-      if ('refused' in answer) {
-        // Disabled in the portal: the config poll stops this pipeline (or restarts it on re-enable).
-        logger.info(
-          { dataType, code: answer.refused },
-          'The portal holds back this data type; waiting for its config',
-        );
-        await pause(Math.max(idlePollMs, 5000), signal);
-        continue;
-      }
-      checkpoint.pageTaken(answer.nextCursor);
-      if (answer.events.length > 0) {
-        // Pipelines start only after a config was applied, so the encoders exist.
-        const encoded = encoders![dataType](answer.events);
-        if (encoded.dropped.length > 0) {
-          counters.eventsDropped += encoded.dropped.length;
-          const last = encoded.dropped.at(-1)!;
-          droppedSinceHeartbeat[dataType].count += encoded.dropped.length;
-          droppedSinceHeartbeat[dataType].last = `${last.id}: ${last.reason}`;
-          logger.warn(
-            { dataType, count: encoded.dropped.length, dropped: encoded.dropped.slice(0, 5) },
-            'Records dropped: they cannot be encoded as CEF',
-          );
-          heartbeatSoon();
-        }
-        let bytes: number;
-        try {
-          bytes = await sink.send(encoded.lines);
-        } catch (error) {
-          checkpoint.failed();
-          if (!(error instanceof SyslogError)) throw error;
-          logger.debug({ dataType, code: error.code }, 'Page not delivered; it will be read again');
-          await sink.waitUntilConnected(signal);
-          continue;
-        }
-        checkpoint.delivered(sink.connection, Date.now());
-        counters.eventsSent += encoded.lines.length;
-        counters.bytesSent += bytes;
-        counters.batchesSent++;
-        if (encoded.newestCreatedAt !== null)
-          counters.lagSeconds = answer.hasMore
-            ? Math.max(0, (Date.now() - encoded.newestCreatedAt) / 1000)
-            : 0;
-      } else {
-        checkpoint.delivered(sink.connection, Date.now());
-        if (!answer.hasMore) counters.lagSeconds = 0;
-      }
-      if (!answer.hasMore) await pause(idlePollMs, signal);
-    }
-  }
+  const pipelines = new Map<DataType, { controller: AbortController; running: Promise<void> }>();
+  /** Pipelines told to stop whose page in flight has not settled yet. */
+  const stoppingPipelines = new Set<Promise<void>>();
 
   function startPipeline(dataType: DataType): void {
     const controller = new AbortController();
-    const checkpoint = checkpoints[dataType];
-    const pipeline: Pipeline = {
-      controller,
-      checkpoint,
-      running: runPipeline(dataType, controller.signal, checkpoint).catch((error: unknown) => {
-        logger.error({ dataType, err: error }, 'Pipeline failed unexpectedly; stopping the agent');
-        void finish({
-          reason: 'error',
-          error: new AgentError('PORTAL_RESPONSE', `the ${dataType} pipeline failed: ${String(error)}`, {
-            cause: error,
-          }),
-        });
-      }),
+    const context = {
+      dataType,
+      client,
+      sink,
+      checkpoint: checkpoints[dataType],
+      logger,
+      stats: stats[dataType],
+      pageSize,
+      idlePollMs,
+      // Pipelines start only after a config was applied, so the encoders exist.
+      encoder: () => encoders![dataType],
+      contact,
+      pullFailed: (error: unknown, attempt: number) => {
+        stats.pullErrors++;
+        return portalWait(error, attempt, `Pulling ${dataType}`);
+      },
+      pullRefused: () => void stats.pullErrors++,
+      dropped: (records: { id: string; reason: string }[]) => {
+        const last = records.at(-1)!;
+        dropped[dataType].count += records.length;
+        dropped[dataType].last = `${last.id}: ${last.reason}`;
+        logger.warn(
+          { dataType, count: records.length, dropped: records.slice(0, 5) },
+          'Records dropped: they cannot be encoded as CEF',
+        );
+        heartbeats.soon();
+      },
+      truncated: (lines: number) => truncationLog(lines, config?.syslog.udpMaxBytes),
     };
-    pipelines.set(dataType, pipeline);
+    const running = runPipeline(context, controller.signal).catch((error: unknown) => {
+      logger.error({ dataType, err: error }, 'Pipeline failed unexpectedly; stopping the agent');
+      void finish({
+        reason: 'error',
+        error: new AgentError('PORTAL_RESPONSE', `the ${dataType} pipeline failed: ${String(error)}`, {
+          cause: error,
+        }),
+      });
+    });
+    pipelines.set(dataType, { controller, running });
     logger.info({ dataType }, 'Streaming started');
   }
-
-  /** Pipelines told to stop whose page in flight has not settled yet. */
-  const stoppingPipelines = new Set<Promise<void>>();
 
   async function stopPipeline(dataType: DataType): Promise<void> {
     const pipeline = pipelines.get(dataType);
@@ -322,7 +253,7 @@ export function startAgent(options: AgentOptions): RunningAgent {
       {
         version: next.version,
         enabled: next.enabled,
-        syslog: sink.target,
+        syslog: sink.report().target,
         activities: next.dataTypes.activities.enabled,
         alerts: next.dataTypes.alerts.enabled,
         format: next.format.format,
@@ -332,122 +263,10 @@ export function startAgent(options: AgentOptions): RunningAgent {
     for (const dataType of DATA_TYPES) {
       const wanted = next.enabled && next.dataTypes[dataType].enabled;
       if (wanted && !pipelines.has(dataType) && !stopping.signal.aborted) startPipeline(dataType);
-      // Not awaited: a pipeline stuck on a stalled SIEM must not hold up the config loop.
+      // Not awaited: a pipeline stuck on a stalled SIEM must not hold up the config sync.
       else if (!wanted && pipelines.has(dataType)) void stopPipeline(dataType);
     }
-    heartbeatSoon();
-  }
-
-  async function configLoop(): Promise<void> {
-    let failures = 0;
-    while (!stopping.signal.aborted) {
-      try {
-        const answer = await client.config({
-          ...(etag === undefined ? {} : { etag, waitS: configWaitS }),
-          signal: stopping.signal,
-        });
-        lastPortalContactAt = Date.now();
-        failures = 0;
-        if (answer.changed) {
-          etag = answer.etag;
-          apply(answer.config);
-        }
-      } catch (error) {
-        if (stopping.signal.aborted) return;
-        // A TLS failure on the very first contact is a setup problem: say so and stop.
-        if (config === undefined && error instanceof AgentError && error.code === 'PORTAL_TLS') {
-          fail(error);
-          return;
-        }
-        failures++;
-        const wait = portalWait(error, failures, 'Reading the config');
-        if (stopResult !== undefined) return;
-        await pause(wait, stopping.signal);
-      }
-    }
-  }
-
-  // ---- heartbeat ----
-
-  let heartbeatTimer: NodeJS.Timeout | undefined;
-  let heartbeatInFlight: Promise<void> | undefined;
-  let heartbeatDueAt = 0;
-
-  function problems(): Heartbeat['errors'] {
-    const list: Heartbeat['errors'] = [];
-    const syslogError = sink.lastError;
-    if (syslogError !== null)
-      list.push({ code: syslogError.code, message: syslogError.message.slice(0, 1000) });
-    const dropped = DATA_TYPES.filter((dataType) => droppedSinceHeartbeat[dataType].count > 0).map(
-      (dataType) =>
-        `${droppedSinceHeartbeat[dataType].count} ${dataType} (the last: ${droppedSinceHeartbeat[dataType].last})`,
-    );
-    if (dropped.length > 0)
-      list.push({
-        code: 'RECORD_INVALID',
-        message: `records that cannot be encoded as CEF were dropped: ${dropped.join('; ')}`.slice(0, 1000),
-      });
-    return list;
-  }
-
-  function heartbeatBody(): Heartbeat {
-    const counters = (s: DataTypeStats) => ({
-      eventsSent: s.eventsSent,
-      bytesSent: s.bytesSent,
-      batchesSent: s.batchesSent,
-      lagSeconds: s.lagSeconds,
-    });
-    return {
-      version: CLOUDSIEM_VERSION,
-      host: host.slice(0, 255),
-      startedAt,
-      configVersion: config?.version ?? null,
-      counters: {
-        activities: counters(stats.activities),
-        alerts: counters(stats.alerts),
-        syslogReconnects: sink.reconnects,
-        pullErrors: stats.pullErrors,
-      },
-      syslog: { state: sink.state, target: sink.target.slice(0, 300) },
-      errors: problems(),
-    };
-  }
-
-  async function sendHeartbeat(): Promise<void> {
-    const body = heartbeatBody();
-    try {
-      await client.heartbeat(body, stopping.signal);
-      lastPortalContactAt = Date.now();
-      for (const dataType of DATA_TYPES) droppedSinceHeartbeat[dataType] = { count: 0, last: '' };
-    } catch (error) {
-      if (stopping.signal.aborted) return;
-      if (isFatal(error)) fail(error);
-      else
-        logger.debug({ reason: error instanceof Error ? error.message : String(error) }, 'Heartbeat failed');
-    }
-  }
-
-  function scheduleHeartbeat(inMs: number): void {
-    if (stopping.signal.aborted) return;
-    const at = Date.now() + inMs;
-    if (heartbeatTimer !== undefined && heartbeatDueAt <= at) return;
-    clearTimeout(heartbeatTimer);
-    heartbeatDueAt = at;
-    heartbeatTimer = setTimeout(() => {
-      heartbeatTimer = undefined;
-      heartbeatInFlight ??= sendHeartbeat().finally(() => {
-        heartbeatInFlight = undefined;
-        const interval = Math.min(
-          Math.max(config?.heartbeatIntervalMs ?? HEARTBEAT_MAX_MS, HEARTBEAT_MIN_MS),
-          HEARTBEAT_MAX_MS,
-        );
-        scheduleHeartbeat(interval);
-      });
-    }, inMs);
-  }
-
-  function heartbeatSoon(): void {
-    scheduleHeartbeat(HEARTBEAT_SOON_MS);
+    heartbeats.soon();
   }
 
   // ---- lifecycle ----
@@ -456,66 +275,85 @@ export function startAgent(options: AgentOptions): RunningAgent {
     if (stopResult !== undefined) return stopResult;
     stopResult = result;
     stopping.abort();
-    clearTimeout(heartbeatTimer);
+    const heartbeatsStopped = heartbeats.stop();
     const pipelinesStopped = Promise.allSettled([
       ...DATA_TYPES.map((dataType) => stopPipeline(dataType)),
       ...stoppingPipelines,
     ]);
-    // A SIEM that stopped reading must not hold the stop: after a grace period the sink closes (its
-    // sender drops what the kernel did not take after its close timeout), which fails the page in
-    // flight. That page is not acknowledged, so the next start sends it again.
+    // A SIEM that stopped reading must not hold the stop: after a grace period the sink closes (a
+    // connection that does not confirm within its close timeout is abandoned), which fails the
+    // page in flight. That page is not acknowledged, so the next start sends it again.
     const grace = new AbortController();
-    const sinkClosed = Promise.race([pipelinesStopped, pause(STOP_GRACE_MS, grace.signal)]).then(() =>
-      sink.close(),
-    );
-    await pipelinesStopped;
+    const graceOver = await Promise.race([
+      pipelinesStopped.then(() => false),
+      pause(STOP_GRACE_MS, grace.signal).then(() => true),
+    ]);
     grace.abort();
+    if (graceOver)
+      logger.warn(
+        { graceMs: STOP_GRACE_MS, syslog: sink.report().target },
+        'The page in flight did not reach the syslog server in time; closing the connection under it',
+      );
+    const sinkClosed = sink.close();
+    await pipelinesStopped;
     await configRunning;
+    // Closed: every page is delivered or lost now. Acknowledge up to the first lost one, so a
+    // restart sends again exactly what an abandoned connection may not have delivered.
+    await sinkClosed;
     if (result.reason === 'stopped') {
-      // Acknowledge what was delivered, so a restart does not send it again.
       await Promise.allSettled(
         DATA_TYPES.map(async (dataType) => {
-          const cursor = checkpoints[dataType].cursor;
+          const checkpoint = checkpoints[dataType];
+          const rewind = checkpoint.reconcile((position) => sink.status(position));
+          if (rewind !== null)
+            logger.warn(
+              { dataType, events: rewind.events },
+              'The SIEM may not have received the last events; the next start sends them again',
+            );
+          const cursor = checkpoint.cursor;
           if (cursor !== undefined && config?.enabled === true && config.dataTypes[dataType].enabled)
             await client.pull(dataType, { cursor, limit: 1, signal: AbortSignal.timeout(5000) });
         }),
       );
-      await heartbeatInFlight;
-      await sendHeartbeatFinal();
+      await heartbeatsStopped;
+      await heartbeats.final();
     }
-    await sinkClosed;
     await client.close();
     logger.info({ reason: result.reason }, 'Agent stopped');
     resolveDone(result);
     return result;
   }
 
-  async function sendHeartbeatFinal(): Promise<void> {
-    try {
-      await client.heartbeat(
-        { ...heartbeatBody(), syslog: { state: 'idle', target: sink.target } },
-        AbortSignal.timeout(5000),
-      );
-    } catch {
-      // Best effort: the portal computes the status from the last contact anyway.
-    }
-  }
-
-  const configRunning = configLoop();
-  scheduleHeartbeat(0);
+  const configRunning = runConfigSync({
+    client,
+    waitS: options.configWaitS ?? 25,
+    apply,
+    contact,
+    fail,
+    failed: (error, attempt) => portalWait(error, attempt, 'Reading the config'),
+    ended: () => stopResult !== undefined,
+    signal: stopping.signal,
+  });
+  heartbeats.start();
 
   return {
     done,
     stop: () => finish({ reason: 'stopped' }),
-    stats: () => ({
-      activities: { ...stats.activities },
-      alerts: { ...stats.alerts },
-      syslogReconnects: sink.reconnects,
-      pullErrors: stats.pullErrors,
-      syslog: { state: sink.state, target: sink.target, error: sink.lastError?.message ?? null },
-      configVersion: config?.version ?? null,
-      lastPortalContactAt,
-      enabled: config?.enabled ?? false,
-    }),
+    stats: () => {
+      const report = sink.report();
+      return {
+        activities: { ...stats.activities },
+        alerts: { ...stats.alerts },
+        syslogReconnects: report.counters.reconnects,
+        pullErrors: stats.pullErrors,
+        syslog: { state: report.state, target: report.target, error: report.lastError?.message ?? null },
+        syslogDatagramsSent: report.counters.datagramsSent,
+        syslogDatagramsTruncated: report.counters.datagramsTruncated,
+        replayWindowBytes: report.replayWindowBytes,
+        configVersion: config?.version ?? null,
+        lastPortalContactAt,
+        enabled: config?.enabled ?? false,
+      };
+    },
   };
 }

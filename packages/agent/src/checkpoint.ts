@@ -1,48 +1,94 @@
 // Cursor handling for one data type (DESIGN §6): the portal commits a position when the agent
-// pulls with it, so a cursor is only presented once the page it ends was handed to the syslog
-// socket. A failed delivery goes back to the last acknowledged position: at-least-once.
+// pulls with it, so a cursor is only presented once the page it ends was handed to the sink, and
+// a page whose write failed is read again from the last acknowledged position.
 //
-// "Handed to the socket" is not "received": bytes the kernel accepted just before a TCP
-// connection died can vanish (RFC 6587 has no acknowledgements). So the checkpoint remembers the
-// pages written in the last `resendWindowMs` and, when the connection they went over is lost,
-// rewinds to the first of them (cursors are positions; presenting an older one moves the
-// portal's committed position back). Duplicates stay bounded by what was written in that window.
+// Handed over is not received: without acknowledgements (TCP, TLS) the last bytes written on a
+// connection die with it. So the checkpoint remembers where each page ended on its connection
+// until the sink says it is delivered, and when the sink says one is lost it rewinds to the start
+// of the first lost page (cursors are positions: presenting an older one moves the portal's
+// committed position back). The sink decides by bytes (its replay window) or by acknowledgements.
+import type { PositionStatus, SinkPosition } from './sink/sink.ts';
 
 interface Written {
-  /** The acknowledged cursor before this page: rewinding here re-reads it. */
+  /** The acknowledged cursor before this page (or the first of the pages merged here). */
   from: string | undefined;
-  at: number;
-  /** The syslog connection it went over. */
-  connection: number;
+  /** Where its last byte went. */
+  position: SinkPosition;
+  /** Offset on that connection where its first byte went. */
+  start: number;
+  events: number;
 }
 
-export const DEFAULT_RESEND_WINDOW_MS = 1000;
+export interface Rewind {
+  /** Events read again: those of the lost page and of every page after it. */
+  events: number;
+  pages: number;
+}
+
+export interface CheckpointOptions {
+  /**
+   * Consecutive pages on one connection spanning at most this many bytes are remembered as one, so
+   * memory stays bounded however small the pages; a rewind may then re-send up to this many bytes
+   * more. Default 0: every page on its own.
+   */
+  coalesceBytes?: number;
+}
 
 export class Checkpoint {
   /** The cursor after the last delivered page; undefined: resume from the portal's committed position. */
   #acknowledged: string | undefined;
-  /** The cursor after the page being delivered now. */
-  #pending: string | undefined;
-  #recent: Written[] = [];
+  /** The page being delivered now. */
+  #pending: { cursor: string; from: string | undefined; events: number } | undefined;
+  /** Pages written whose delivery is not known yet, oldest first. */
+  #written: Written[] = [];
+  readonly #coalesceBytes: number;
 
-  constructor(private readonly resendWindowMs = DEFAULT_RESEND_WINDOW_MS) {}
+  constructor(options: CheckpointOptions = {}) {
+    this.#coalesceBytes = options.coalesceBytes ?? 0;
+  }
 
   /** What the next pull presents (and so acknowledges). */
   get cursor(): string | undefined {
     return this.#acknowledged;
   }
 
-  /** A page ending at `nextCursor` is about to be delivered. */
-  pageTaken(nextCursor: string): void {
-    this.#pending = nextCursor;
+  /** Pages (or merged runs of pages) remembered. */
+  get remembered(): number {
+    return this.#written.length;
   }
 
-  /** Its lines were handed to syslog connection `connection` at `at`: the next pull acknowledges them. */
-  delivered(connection: number, at: number): void {
-    if (this.#pending === undefined) return;
-    this.#recent = this.#recent.filter((w) => w.at >= at - this.resendWindowMs);
-    this.#recent.push({ from: this.#acknowledged, at, connection });
-    this.#acknowledged = this.#pending;
+  /**
+   * A page of `events` ending at `nextCursor` is about to be delivered. `startCursor`: where the
+   * portal says it starts, so even the first page after a start (pulled without a cursor) can be
+   * read again; without it, the cursor the pull presented.
+   */
+  pageTaken(nextCursor: string, events: number, startCursor?: string): void {
+    this.#pending = { cursor: nextCursor, from: startCursor ?? this.#acknowledged, events };
+  }
+
+  /**
+   * Its lines were handed to the sink, ending at `position` after `bytes` bytes (null: the page
+   * was empty, nothing was written); the next pull acknowledges it.
+   */
+  delivered(position: SinkPosition | null, bytes = 0): void {
+    const pending = this.#pending;
+    if (pending === undefined) return;
+    if (position !== null) {
+      const last = this.#written.at(-1);
+      const start = position.offset - bytes;
+      if (
+        last !== undefined &&
+        last.position.connection === position.connection &&
+        last.position.sink === position.sink &&
+        position.offset - last.start <= this.#coalesceBytes
+      ) {
+        last.position = position;
+        last.events += pending.events;
+      } else {
+        this.#written.push({ from: pending.from, position, start, events: pending.events });
+      }
+    }
+    this.#acknowledged = pending.cursor;
     this.#pending = undefined;
   }
 
@@ -52,26 +98,34 @@ export class Checkpoint {
   }
 
   /**
-   * Connection `connection` was lost at `lostAt`: pages written on it within the resend window
-   * before that may not have reached the SIEM, so the next pull starts again at the first of them.
+   * Asks what became of the pages written: forgets the delivered ones at the front, and rewinds to
+   * the first lost one (everything after it is read again). Returns the rewind, if any.
    */
-  connectionLost(connection: number, lostAt: number): void {
-    const suspect = this.#recent.find(
-      (w) => w.connection === connection && w.at >= lostAt - this.resendWindowMs,
-    );
-    if (suspect !== undefined) this.#acknowledged = suspect.from;
-    this.#recent = this.#recent.filter((w) => w.connection !== connection);
+  reconcile(status: (position: SinkPosition) => PositionStatus): Rewind | null {
+    const statuses = this.#written.map((w) => status(w.position));
+    const lost = statuses.indexOf('lost');
+    if (lost !== -1) {
+      const dropped = this.#written.slice(lost);
+      this.#acknowledged = dropped[0]!.from;
+      this.#written = this.#written.slice(0, lost);
+      statuses.length = lost;
+      this.#forgetDelivered(statuses);
+      return { events: dropped.reduce((sum, w) => sum + w.events, 0), pages: dropped.length };
+    }
+    this.#forgetDelivered(statuses);
+    return null;
   }
 
-  /** The connections pages were recently written over (to check which of them were lost). */
-  connections(): number[] {
-    return [...new Set(this.#recent.map((w) => w.connection))];
+  #forgetDelivered(statuses: PositionStatus[]): void {
+    let n = 0;
+    while (n < statuses.length && statuses[n] === 'delivered') n++;
+    if (n > 0) this.#written = this.#written.slice(n);
   }
 
   /** Forget the position (cursor refused, agent re-enabled): the portal's committed position rules. */
   reset(): void {
     this.#acknowledged = undefined;
     this.#pending = undefined;
-    this.#recent = [];
+    this.#written = [];
   }
 }

@@ -43,6 +43,12 @@ export const AGENT_ERRORS = {
     exitCode: 1,
     meaning: 'The portal answered something the agent does not understand (status or body).',
   },
+  SINK_TARGET_CHANGED: {
+    retriable: true,
+    exitCode: 1,
+    meaning:
+      'The syslog target was edited while a page was being written to the old one; the page is sent to the new target.',
+  },
   RECORD_INVALID: {
     retriable: false,
     exitCode: 1,

@@ -5,13 +5,24 @@ import type { AgentStats } from './agent.ts';
 import { agentHealth, agentRegistry, HEALTHY_PORTAL_CONTACT_MS } from './metrics.ts';
 
 function stats(over: Partial<AgentStats> = {}): AgentStats {
-  const type = { eventsSent: 0, bytesSent: 0, batchesSent: 0, eventsDropped: 0, lagSeconds: null };
+  const type = {
+    eventsSent: 0,
+    bytesSent: 0,
+    batchesSent: 0,
+    eventsDropped: 0,
+    eventsReplayed: 0,
+    rewinds: 0,
+    lagSeconds: null,
+  };
   return {
     activities: { ...type },
     alerts: { ...type },
     syslogReconnects: 0,
     pullErrors: 0,
     syslog: { state: 'connecting', target: '127.0.0.1:514 (tcp)', error: null },
+    syslogDatagramsSent: 0,
+    syslogDatagramsTruncated: 0,
+    replayWindowBytes: 1000,
     configVersion: 1,
     lastPortalContactAt: null,
     enabled: true,
@@ -39,15 +50,32 @@ it('exports every series the README names, per data type from the first scrape',
     'cloudsiem_sent_batches_total{data_type="alerts"}': 0,
     'cloudsiem_dropped_events_total{data_type="activities"}': 0,
     'cloudsiem_dropped_events_total{data_type="alerts"}': 0,
+    'cloudsiem_syslog_replayed_events_total{data_type="activities"}': 0,
+    'cloudsiem_syslog_replayed_events_total{data_type="alerts"}': 0,
+    'cloudsiem_syslog_rewinds_total{data_type="activities"}': 0,
+    'cloudsiem_syslog_rewinds_total{data_type="alerts"}': 0,
     cloudsiem_syslog_reconnects_total: 0,
     cloudsiem_pull_errors_total: 0,
+    cloudsiem_syslog_datagrams_sent_total: 0,
+    cloudsiem_syslog_datagrams_truncated_total: 0,
     cloudsiem_syslog_connected: 0,
+    cloudsiem_syslog_replay_window_bytes: 1000,
   });
 
   current = stats({
-    activities: { eventsSent: 1000, bytesSent: 800_000, batchesSent: 1, eventsDropped: 2, lagSeconds: 12.5 },
+    activities: {
+      eventsSent: 1000,
+      bytesSent: 800_000,
+      batchesSent: 1,
+      eventsDropped: 2,
+      eventsReplayed: 300,
+      rewinds: 1,
+      lagSeconds: 12.5,
+    },
     syslogReconnects: 3,
     pullErrors: 4,
+    syslogDatagramsSent: 50,
+    syslogDatagramsTruncated: 5,
     syslog: { state: 'connected', target: 't', error: null },
   });
   const after = series(registry.render());
@@ -57,8 +85,12 @@ it('exports every series the README names, per data type from the first scrape',
     'cloudsiem_sent_batches_total{data_type="activities"}': 1,
     'cloudsiem_dropped_events_total{data_type="activities"}': 2,
     'cloudsiem_sent_events_total{data_type="alerts"}': 0,
+    'cloudsiem_syslog_replayed_events_total{data_type="activities"}': 300,
+    'cloudsiem_syslog_rewinds_total{data_type="activities"}': 1,
     cloudsiem_syslog_reconnects_total: 3,
     cloudsiem_pull_errors_total: 4,
+    cloudsiem_syslog_datagrams_sent_total: 50,
+    cloudsiem_syslog_datagrams_truncated_total: 5,
     'cloudsiem_lag_seconds{data_type="activities"}': 12.5,
     cloudsiem_syslog_connected: 1,
   });

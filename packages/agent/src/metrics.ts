@@ -47,21 +47,46 @@ export function agentRegistry(agent: Pick<RunningAgent, 'stats'>): Registry {
     'Records dropped because they cannot be encoded as CEF',
     'eventsDropped',
   );
+  perDataType(
+    'cloudsiem_syslog_replayed_events_total',
+    'Events sent again because the syslog connection they went over was lost within the replay window',
+    'eventsReplayed',
+  );
+  perDataType(
+    'cloudsiem_syslog_rewinds_total',
+    'Times the cursor was moved back to send again what a lost syslog connection may not have delivered',
+    'rewinds',
+  );
   total(
     'cloudsiem_syslog_reconnects_total',
     'Syslog connections re-established after a loss',
     (s) => s.syslogReconnects,
   );
   total('cloudsiem_pull_errors_total', 'Pulls from the portal that failed', (s) => s.pullErrors);
+  total(
+    'cloudsiem_syslog_datagrams_sent_total',
+    'UDP datagrams handed to the socket (UDP cannot tell whether they arrived)',
+    (s) => s.syslogDatagramsSent,
+  );
+  total(
+    'cloudsiem_syslog_datagrams_truncated_total',
+    'UDP datagrams whose line was cut to udpMaxBytes',
+    (s) => s.syslogDatagramsTruncated,
+  );
   const lag = registry.gauge(
     'cloudsiem_lag_seconds',
     'Seconds behind the newest event ingested by the portal',
     ['data_type'],
   );
   const connected = registry.gauge('cloudsiem_syslog_connected', '1 while the syslog connection is up');
+  const window = registry.gauge(
+    'cloudsiem_syslog_replay_window_bytes',
+    'Bytes a TCP/TLS connection loss sends again (the replay window)',
+  );
   updates.push((stats) => {
     for (const dataType of DATA_TYPES) lag.set({ data_type: dataType }, stats[dataType].lagSeconds);
     connected.set(undefined, stats.syslog.state === 'connected' ? 1 : 0);
+    window.set(undefined, stats.replayWindowBytes);
   });
   return registry;
 }

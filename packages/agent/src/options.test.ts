@@ -106,10 +106,18 @@ describe('parseAgentOptions', () => {
       metricsPort: 'nine',
       logLevel: 'loud',
       proxy: 'a b',
+      replayWindowBytes: '10MB',
     });
     expect(error.code).toBe('AGENT_OPTIONS');
     expect(error.exitCode).toBe(2);
-    for (const option of ['--token, --token-file', '--ca-file', '--metrics-port', '--log-level', '--proxy'])
+    for (const option of [
+      '--token, --token-file',
+      '--ca-file',
+      '--metrics-port',
+      '--log-level',
+      '--proxy',
+      '--replay-window-bytes',
+    ])
       expect(error.message).toContain(`${option}:`);
   });
 
@@ -119,6 +127,17 @@ describe('parseAgentOptions', () => {
     expect(wrong.message).toMatch(/not a cloudsiem agent token \(they start with csat_\)/);
     // The message never echoes the token back (it may be a real secret pasted in the wrong place).
     expect(wrong.message).not.toContain('csadm_not-an-agent-token');
+  });
+
+  it('takes --replay-window-bytes as a whole number of bytes, 0 included', () => {
+    expect(parseAgentOptions({ token: TOKEN, replayWindowBytes: '8388608' }).replayWindowBytes).toBe(
+      8_388_608,
+    );
+    expect(parseAgentOptions({ token: TOKEN, replayWindowBytes: '0' }).replayWindowBytes).toBe(0);
+    expect(parseAgentOptions({ token: TOKEN })).not.toHaveProperty('replayWindowBytes');
+    expect(problem({ token: TOKEN, replayWindowBytes: '-1' }).message).toMatch(
+      /--replay-window-bytes: must be/,
+    );
   });
 
   it('refuses a --ca-file without a PEM certificate', () => {

@@ -1,5 +1,5 @@
 // `cloudsiem agent` options (DESIGN §2): the seed's --token / --logsDirectory / --proxy plus
-// --token-file, CLOUDSIEM_TOKEN, --ca-file, --metrics-port and --portal-url. Parsed once, every
+// --token-file, CLOUDSIEM_TOKEN, --ca-file, --metrics-port, --portal-url and --replay-window-bytes. Parsed once, every
 // problem reported at once as `option: message`; files are read here so the daemon never fails on them later.
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -21,6 +21,7 @@ export interface AgentCommandInput {
   metricsPort?: string | undefined;
   portalUrl?: string | undefined;
   logLevel?: string | undefined;
+  replayWindowBytes?: string | undefined;
 }
 
 export interface AgentCommandOptions {
@@ -33,6 +34,8 @@ export interface AgentCommandOptions {
   logsDirectory?: string;
   metricsPort?: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Overrides the replay window sized from this host (docs/RELIABILITY.md). */
+  replayWindowBytes?: number;
 }
 
 const HOST_NAME =
@@ -160,6 +163,15 @@ export function parseAgentOptions(input: AgentCommandInput): AgentCommandOptions
       );
   }
 
+  let replayWindowBytes: number | undefined;
+  if (input.replayWindowBytes !== undefined) {
+    replayWindowBytes = Number(input.replayWindowBytes);
+    if (!/^\d{1,15}$/.test(input.replayWindowBytes))
+      problems.push(
+        `--replay-window-bytes: must be a whole number of bytes (0 re-sends nothing after a loss), got ${JSON.stringify(input.replayWindowBytes)}`,
+      );
+  }
+
   const logLevel = (input.logLevel ?? 'info') as AgentCommandOptions['logLevel'];
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(
@@ -176,6 +188,7 @@ export function parseAgentOptions(input: AgentCommandInput): AgentCommandOptions
     ...(ca === undefined ? {} : { ca }),
     ...(input.logsDirectory === undefined ? {} : { logsDirectory: input.logsDirectory }),
     ...(metricsPort === undefined ? {} : { metricsPort }),
+    ...(replayWindowBytes === undefined ? {} : { replayWindowBytes }),
     logLevel,
   });
 }

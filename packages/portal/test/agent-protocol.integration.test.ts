@@ -17,6 +17,7 @@ const DAY = 24 * HOUR;
 
 interface Page {
   events: { id: string; createdAt: number }[];
+  cursor: string;
   nextCursor: string;
   hasMore: boolean;
 }
@@ -294,6 +295,21 @@ describe.each(await storeTargets())('agent protocol on $name', (target) => {
       expect([ids(exact), exact.hasMore]).toEqual([more, false]);
       const last = await page(agent.token, { cursor: exact.nextCursor, limit: 4 });
       expect(last.events).toEqual([]);
+    });
+
+    it('says where each page starts: presenting that cursor later moves the committed position back and reads the page again', async () => {
+      const all = await ingest('a', 30);
+      const agent = await addAgent();
+      // The first pull has no cursor, yet its start is named, so a SIEM that lost it can get it again.
+      const p1 = await page(agent.token, { limit: 10 });
+      const p2 = await page(agent.token, { cursor: p1.nextCursor, limit: 10 });
+      expect(p2.cursor).toBe(p1.nextCursor);
+      const p3 = await page(agent.token, { cursor: p2.nextCursor, limit: 10 });
+      expect(ids(p3)).toEqual(all.slice(20));
+      const again = await page(agent.token, { cursor: p1.cursor, limit: 10 });
+      expect(ids(again)).toEqual(all.slice(0, 10));
+      // And the committed position went back with it: a restart resumes after page 1.
+      expect(ids(await page(agent.token, { limit: 10 }))).toEqual(all.slice(0, 10));
     });
 
     it('rejects a malformed cursor and one past the newest event with CURSOR_INVALID, committing nothing', async () => {

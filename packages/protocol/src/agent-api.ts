@@ -45,12 +45,16 @@ export type SkippedEvents = z.infer<typeof skippedEventsSchema>;
 
 export const activitiesPageSchema = z.object({
   events: z.array(activitySchema.required({ createdAt: true })),
+  /** Where this page starts: presenting it reads the page again (the agent's replay after a loss). */
+  cursor: z.string().optional(),
   nextCursor: z.string(),
   hasMore: z.boolean(),
   skipped: skippedEventsSchema.optional(),
 });
 export const alertsPageSchema = z.object({
   events: z.array(alertSchema.required({ createdAt: true })),
+  /** Where this page starts: presenting it reads the page again (the agent's replay after a loss). */
+  cursor: z.string().optional(),
   nextCursor: z.string(),
   hasMore: z.boolean(),
   skipped: skippedEventsSchema.optional(),
@@ -64,6 +68,10 @@ const dataTypeCountersSchema = z.object({
   batchesSent: z.number().int().nonnegative().default(0),
   /** Seconds between now and the createdAt of the newest event sent. */
   lagSeconds: z.number().nonnegative().nullable().default(null),
+  /** Events read and sent again after a syslog connection was lost (optional: older agents leave it out). */
+  eventsReplayed: z.number().int().nonnegative().optional(),
+  /** How many times the cursor was moved back for that. */
+  rewinds: z.number().int().nonnegative().optional(),
 });
 
 export const SYSLOG_STATES = ['connected', 'connecting', 'disconnected', 'idle'] as const;
@@ -79,6 +87,12 @@ export const heartbeatSchema = z.object({
       alerts: dataTypeCountersSchema.default(dataTypeCountersSchema.parse({})),
       syslogReconnects: z.number().int().nonnegative().default(0),
       pullErrors: z.number().int().nonnegative().default(0),
+      // Optional, so older agents still validate.
+      /** UDP datagrams handed to the socket, and those cut to udpMaxBytes. */
+      syslogDatagramsSent: z.number().int().nonnegative().optional(),
+      syslogDatagramsTruncated: z.number().int().nonnegative().optional(),
+      /** The bytes a TCP/TLS connection loss re-sends (the agent's replay window). */
+      syslogReplayWindowBytes: z.number().int().nonnegative().optional(),
     })
     .default({
       activities: dataTypeCountersSchema.parse({}),

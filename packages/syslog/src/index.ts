@@ -13,6 +13,7 @@ export {
   type SenderEvent,
   type SenderOptions,
   type SenderStats,
+  type SendReceipt,
 } from './sender.ts';
 export {
   startReceiver,

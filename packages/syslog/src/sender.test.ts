@@ -38,9 +38,9 @@ describe('TCP sender', () => {
     const batch = ['CEF:0|MCAS|SIEM_Agent|0.1|EVENT|Log out|0|suser=é', 'msg=😀 astral', 'c\\=d'];
     const framed = (m: string) => Buffer.byteLength(frame(m, framing));
     // Each send resolves with the bytes it wrote, framing included.
-    expect(await s.send('first')).toBe(framed('first'));
-    expect(await s.sendBatch(batch)).toBe(batch.reduce((n, m) => n + framed(m), 0));
-    expect(await s.sendBatch([])).toBe(0);
+    expect((await s.send('first')).bytes).toBe(framed('first'));
+    expect((await s.sendBatch(batch)).bytes).toBe(batch.reduce((n, m) => n + framed(m), 0));
+    expect((await s.sendBatch([])).bytes).toBe(0);
     await waitFor(() => messages.length === 4, '4 messages');
     expect(messages).toEqual(['first', ...batch]);
     const bytes = ['first', ...batch].reduce((n, m) => n + framed(m), 0);
@@ -136,7 +136,13 @@ describe('TCP sender', () => {
     );
     cleanups.push(() => server.close());
     const events: SenderEvent[] = [];
-    const s = sender({ port: server.port, reconnect: { initialDelayMs: 5 }, onEvent: (e) => events.push(e) });
+    // A server that keeps its half open never confirms a close: closing waits closeTimeoutMs.
+    const s = sender({
+      port: server.port,
+      reconnect: { initialDelayMs: 5 },
+      closeTimeoutMs: 200,
+      onEvent: (e) => events.push(e),
+    });
     await s.connect();
     // No write happened: only reading the socket can notice the FIN.
     await waitFor(() => events.some((e) => e.type === 'disconnected'), 'the FIN to be noticed');
@@ -244,5 +250,83 @@ describe('TCP sender', () => {
     const count = events.length;
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(events.length).toBe(count);
+  });
+
+  it('resolves each send with its connection and that connection’s offset; a loss reports the bytes written on it', async () => {
+    const first = await collectingReceiver({ protocol: 'tcp' });
+    const port = first.receiver.port;
+    const events: SenderEvent[] = [];
+    const s = sender({
+      port,
+      reconnect: { initialDelayMs: 5, maxDelayMs: 20 },
+      onEvent: (e) => events.push(e),
+    });
+    const a = await s.send('a');
+    const b = await s.sendBatch(['bb', 'ccc']);
+    expect(a).toMatchObject({ bytes: 2, messages: 1, offset: 2, truncated: 0 });
+    expect(b).toMatchObject({ bytes: 3 + 4, messages: 2, connection: a.connection, offset: 2 + 7 });
+    expect(events[0]).toEqual({ type: 'connected', remote: `127.0.0.1:${port}`, connection: a.connection });
+
+    await first.receiver.close();
+    await waitFor(() => events.some((e) => e.type === 'disconnected'), 'the loss');
+    expect(events.find((e) => e.type === 'disconnected')).toMatchObject({
+      connection: a.connection,
+      bytesWritten: 9,
+    });
+    const second = await collectingReceiver({ protocol: 'tcp', port });
+    cleanups.push(() => second.receiver.close());
+    for (;;) {
+      const c = await s.send('dddd').catch(() => undefined);
+      if (c === undefined) continue;
+      // A new connection: a larger id, offsets from zero again.
+      expect(c.connection).toBeGreaterThan(a.connection);
+      expect(c).toMatchObject({ bytes: 5, offset: 5 });
+      break;
+    }
+  });
+
+  it('close() is confirmed when the server closes its side after reading everything', async () => {
+    const { receiver, messages } = await collectingReceiver({ protocol: 'tcp' });
+    cleanups.push(() => receiver.close());
+    const events: SenderEvent[] = [];
+    const s = sender({ port: receiver.port, onEvent: (e) => events.push(e) });
+    const receipt = await s.sendBatch(['one', 'two']);
+    await s.close();
+    expect(messages).toEqual(['one', 'two']);
+    expect(events.at(-1)).toEqual({
+      type: 'closed',
+      connection: receipt.connection,
+      bytesWritten: receipt.offset,
+      confirmed: true,
+    });
+  });
+
+  it('close() abandons a server that stops reading after closeTimeoutMs, unconfirmed, and rejects what was in flight', async () => {
+    const server = await rawServer((socket) => socket.pause());
+    cleanups.push(() => server.close());
+    const events: SenderEvent[] = [];
+    const s = sender({ port: server.port, closeTimeoutMs: 200, onEvent: (e) => events.push(e) });
+    await s.connect();
+    const big = 'x'.repeat(64 * 1024);
+    const sends = Array.from({ length: 400 }, () => s.send(big));
+    await waitFor(() => s.stats.queuedBytes > 0, 'bytes to pile up');
+    const resolved: number[] = [];
+    for (const send of sends)
+      send.then(
+        (r) => void resolved.push(r.offset),
+        () => {},
+      );
+    await waitUntilStable(() => resolved.length);
+    await s.close();
+    const results = await Promise.allSettled(sends);
+    expect(results.some((r) => r.status === 'rejected')).toBe(true);
+    const closed = events.at(-1);
+    expect(closed).toMatchObject({
+      type: 'closed',
+      confirmed: false,
+      reason: 'close() timed out after 200 ms',
+    });
+    // What was written on it is exactly what the resolved sends said.
+    expect(closed).toMatchObject({ bytesWritten: Math.max(...resolved) });
   });
 });

@@ -7,6 +7,10 @@
 // nothing is retried internally. The caller resends from its last acknowledged position, which is
 // what the agent's at-least-once delivery needs (DESIGN §6). The sender meanwhile reconnects with
 // backoff; a send made while disconnected waits for the next attempt and goes out on it.
+//
+// Each send resolves with a receipt naming the connection it was written on and that connection's
+// byte offset after it; a lost or closed connection reports how many bytes had been written on it.
+// Together they tell the caller exactly which writes the last bytes in flight belonged to.
 import type net from 'node:net';
 import type dgram from 'node:dgram';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
@@ -39,10 +43,30 @@ export interface SenderOptions {
 }
 
 export type SenderEvent =
-  | { type: 'connected'; remote: string }
-  | { type: 'disconnected'; error: SyslogError }
+  | { type: 'connected'; remote: string; connection: number }
+  /** The connection dropped; `bytesWritten`: what its sends that resolved had written on it. */
+  | { type: 'disconnected'; error: SyslogError; connection: number; bytesWritten: number }
   /** The last attempt failed (or the connection dropped); the next one starts in `delayMs`. */
-  | { type: 'reconnecting'; delayMs: number; attempt: number; error: SyslogError };
+  | { type: 'reconnecting'; delayMs: number; attempt: number; error: SyslogError }
+  /**
+   * close() ended connection `connection`. `confirmed`: the server closed its side after our FIN,
+   * so it read every byte (TCP/TLS); false when it did not within closeTimeoutMs (the connection
+   * was abandoned, `reason` says why) or cannot tell (UDP).
+   */
+  | { type: 'closed'; connection: number; bytesWritten: number; confirmed: boolean; reason?: string };
+
+/** What a send resolves with. */
+export interface SendReceipt {
+  /** Bytes written, framing included. */
+  bytes: number;
+  messages: number;
+  /** The connection (socket) it was written on: unique within the process, increasing. */
+  connection: number;
+  /** That connection's bytes written after this send, this one included. */
+  offset: number;
+  /** UDP: messages of this send cut to udpMaxBytes. */
+  truncated: number;
+}
 
 export interface SenderStats {
   /** Messages handed to the socket (their send resolved). */
@@ -61,11 +85,14 @@ export interface SenderStats {
 export interface Sender {
   /** Connects now; rejects with SYSLOG_CONNECT / SYSLOG_TLS. Sends connect lazily anyway. */
   connect(): Promise<void>;
-  /** Resolves when the message (without framing) is handed to the socket, with the bytes written (framing included). */
-  send(message: string): Promise<number>;
+  /** Resolves when the message (without framing) is handed to the socket, with its receipt. */
+  send(message: string): Promise<SendReceipt>;
   /** The same for many messages, written at once; they resolve or reject together. */
-  sendBatch(messages: readonly string[]): Promise<number>;
-  /** Flushes what is buffered, then ends the connection and stops reconnecting. */
+  sendBatch(messages: readonly string[]): Promise<SendReceipt>;
+  /**
+   * Flushes what is buffered, ends the connection (waiting up to closeTimeoutMs for the server to
+   * close its side) and stops reconnecting; emits 'closed' when a connection was open.
+   */
   close(): Promise<void>;
   readonly stats: SenderStats;
 }
@@ -76,6 +103,10 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 /** A connection that lasted this long was healthy: the backoff starts over after it drops. */
 export const HEALTHY_CONNECTION_MS = 10_000;
+
+/** Connection ids are unique in the process, so receipts of different senders never collide. */
+let lastConnection = 0;
+const nextConnection = (): number => ++lastConnection;
 
 interface Config {
   protocol: Protocol;
@@ -208,8 +239,7 @@ function queueClosedError(): SyslogError {
 interface Entry {
   data: Buffer;
   messages: number;
-  /** Called with the bytes written. */
-  resolve: (bytes: number) => void;
+  resolve: (receipt: SendReceipt) => void;
   reject: (error: SyslogError) => void;
 }
 
@@ -246,6 +276,9 @@ class StreamSender implements Sender {
   #messagesSent = 0;
   #bytesSent = 0;
   #reconnects = 0;
+  /** The current (or last) connection's id, and the bytes its resolved sends wrote on it. */
+  #connection = 0;
+  #connectionBytes = 0;
 
   constructor(config: Config, connectSocket: StreamConnector) {
     this.#config = config;
@@ -273,12 +306,20 @@ class StreamSender implements Sender {
     });
   }
 
-  send(message: string): Promise<number> {
+  send(message: string): Promise<SendReceipt> {
     return this.#submit([message]);
   }
 
-  sendBatch(messages: readonly string[]): Promise<number> {
-    return messages.length === 0 ? Promise.resolve(0) : this.#submit(messages);
+  sendBatch(messages: readonly string[]): Promise<SendReceipt> {
+    return messages.length === 0
+      ? Promise.resolve({
+          bytes: 0,
+          messages: 0,
+          connection: this.#connection,
+          offset: this.#connectionBytes,
+          truncated: 0,
+        })
+      : this.#submit(messages);
   }
 
   close(): Promise<void> {
@@ -290,7 +331,7 @@ class StreamSender implements Sender {
     return this.#queuedBytes + (this.#socket?.writableLength ?? 0);
   }
 
-  async #submit(messages: readonly string[]): Promise<number> {
+  async #submit(messages: readonly string[]): Promise<SendReceipt> {
     if (this.#closed) throw closedError();
     // Backpressure: wait (in order) until the buffered bytes are under the bound.
     if (this.#roomWaiters.length > 0 || this.#bufferedBytes() >= this.#config.maxQueueBytes) {
@@ -337,10 +378,18 @@ class StreamSender implements Sender {
       this.#wakeRoomWaiters();
   };
 
+  /** Sends settle in write order, so the offsets of one connection only grow. */
   #settle(entry: Entry): void {
     this.#messagesSent += entry.messages;
     this.#bytesSent += entry.data.length;
-    entry.resolve(entry.data.length);
+    this.#connectionBytes += entry.data.length;
+    entry.resolve({
+      bytes: entry.data.length,
+      messages: entry.messages,
+      connection: this.#connection,
+      offset: this.#connectionBytes,
+      truncated: 0,
+    });
   }
 
   #settleInFlight(): void {
@@ -397,6 +446,8 @@ class StreamSender implements Sender {
 
   #adopt(socket: net.Socket): void {
     this.#socket = socket;
+    this.#connection = nextConnection();
+    this.#connectionBytes = 0;
     this.#state = 'connected';
     this.#connectedAt = Date.now();
     if (this.#everConnected) this.#reconnects++;
@@ -411,7 +462,7 @@ class StreamSender implements Sender {
       this.#wakeRoomWaiters();
     });
     socket.on('finish', () => this.#settleInFlight());
-    this.#config.onEvent({ type: 'connected', remote: this.#remote });
+    this.#config.onEvent({ type: 'connected', remote: this.#remote, connection: this.#connection });
 
     const entries = this.#queue;
     this.#queue = [];
@@ -436,7 +487,12 @@ class StreamSender implements Sender {
     for (const entry of entries) entry.reject(error);
     this.#failQueue(error);
     if (this.#closed) return;
-    this.#config.onEvent({ type: 'disconnected', error });
+    this.#config.onEvent({
+      type: 'disconnected',
+      error,
+      connection: this.#connection,
+      bytesWritten: this.#connectionBytes,
+    });
     if (Date.now() - this.#connectedAt >= HEALTHY_CONNECTION_MS) this.#attempt = 0;
     this.#scheduleReconnect(error);
   }
@@ -468,22 +524,37 @@ class StreamSender implements Sender {
     for (const waiter of waiters) waiter.reject(closedError());
     const socket = this.#socket;
     if (socket === undefined || socket.closed) return;
+    const connection = this.#connection;
+    let finished = false;
+    let confirmed = false;
+    let reason: string | undefined;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        // The server stopped reading: what is still buffered is dropped.
-        this.#lost(socket, `close() timed out after ${this.#config.closeTimeoutMs} ms`);
+        // The server stopped reading (or keeps its half open): what is still buffered is dropped,
+        // and what it had not read yet may be lost with it.
+        reason = `close() timed out after ${this.#config.closeTimeoutMs} ms`;
+        this.#lost(socket, reason);
       }, this.#config.closeTimeoutMs);
       socket.once('close', () => {
         clearTimeout(timer);
         resolve();
       });
-      // Once our bytes and FIN are with the kernel it delivers them; no need to wait for the
-      // server's FIN (a server may keep its half open).
-      socket.once('finish', () => socket.destroy());
+      socket.once('finish', () => (finished = true));
+      // The server's FIN after ours: it read up to our end of stream, so every byte reached it.
+      // (The 'end' handler of #adopt then destroys the socket.)
+      socket.once('end', () => (confirmed = finished));
+      socket.once('error', (error) => (reason ??= describeCause(error)));
       socket.end();
     });
     this.#socket = undefined;
     this.#state = 'idle';
+    this.#config.onEvent({
+      type: 'closed',
+      connection,
+      bytesWritten: this.#connectionBytes,
+      confirmed,
+      ...(confirmed ? {} : { reason: reason ?? 'the server did not close its side' }),
+    });
   }
 }
 
@@ -503,6 +574,9 @@ class DatagramSender implements Sender {
   #messagesSent = 0;
   #bytesSent = 0;
   #truncated = 0;
+  #connection = 0;
+  /** Bytes handed to the current socket (its datagrams' payloads). */
+  #connectionBytes = 0;
 
   constructor(config: Config) {
     this.#config = config;
@@ -524,16 +598,17 @@ class DatagramSender implements Sender {
     await this.#open();
   }
 
-  send(message: string): Promise<number> {
+  send(message: string): Promise<SendReceipt> {
     return this.sendBatch([message]);
   }
 
-  async sendBatch(messages: readonly string[]): Promise<number> {
+  async sendBatch(messages: readonly string[]): Promise<SendReceipt> {
     if (this.#closed) throw closedError();
     // No await once open: datagrams of a send made before close() are handed over before it runs.
     const socket = this.#socket ?? (await this.#open());
     const sends: Promise<void>[] = [];
     let bytes = 0;
+    let truncatedHere = 0;
     try {
       for (const message of messages) {
         while (this.#outstandingBytes >= this.#config.maxQueueBytes) {
@@ -541,7 +616,10 @@ class DatagramSender implements Sender {
           if (this.#closed) throw queueClosedError();
         }
         const { payload, truncated } = datagramPayload(message, this.#config.udpMaxBytes);
-        if (truncated) this.#truncated++;
+        if (truncated) {
+          this.#truncated++;
+          truncatedHere++;
+        }
         bytes += payload.length;
         sends.push(this.#sendDatagram(socket, payload));
       }
@@ -550,7 +628,14 @@ class DatagramSender implements Sender {
       throw error;
     }
     await Promise.all(sends);
-    return bytes;
+    this.#connectionBytes += bytes;
+    return {
+      bytes,
+      messages: messages.length,
+      connection: this.#connection,
+      offset: this.#connectionBytes,
+      truncated: truncatedHere,
+    };
   }
 
   close(): Promise<void> {
@@ -566,7 +651,8 @@ class DatagramSender implements Sender {
     }).then(
       (socket) => {
         this.#socket = socket;
-        this.#config.onEvent({ type: 'connected', remote: this.#remote });
+        this.#connection = nextConnection();
+        this.#config.onEvent({ type: 'connected', remote: this.#remote, connection: this.#connection });
         return socket;
       },
       (error: unknown) => {
@@ -616,5 +702,13 @@ class DatagramSender implements Sender {
     if (socket === undefined) return;
     if (this.#outstandingBytes > 0) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
     await new Promise<void>((resolve) => socket.close(() => resolve()));
+    // UDP cannot tell what arrived.
+    this.#config.onEvent({
+      type: 'closed',
+      connection: this.#connection,
+      bytesWritten: this.#connectionBytes,
+      confirmed: false,
+      reason: 'UDP has no acknowledgement',
+    });
   }
 }

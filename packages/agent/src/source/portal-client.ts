@@ -9,6 +9,8 @@ import {
   type AgentConfig,
   type DataType,
   type Heartbeat,
+  skippedEventsSchema,
+  type SkippedEvents,
 } from '@cloudsiem/protocol';
 import { AgentError, isFatalCode } from '../errors.ts';
 
@@ -33,8 +35,12 @@ export interface PortalClientOptions {
 /** A page of one data type, as the portal sent it; records are checked by the encoder, one by one. */
 export interface Page {
   events: Record<string, unknown>[];
+  /** Where the page starts (older portals leave it out). */
+  cursor?: string;
   nextCursor: string;
   hasMore: boolean;
+  /** Set when the portal moved past events older than the agent's backfill window. */
+  skipped?: SkippedEvents;
 }
 
 /** The portal refused a pull without anything being wrong with the agent: wait for a config edit. */
@@ -148,7 +154,9 @@ function checkPage(body: unknown): Page {
     page === null ||
     !Array.isArray(page.events) ||
     typeof page.nextCursor !== 'string' ||
-    typeof page.hasMore !== 'boolean'
+    (page.cursor !== undefined && typeof page.cursor !== 'string') ||
+    typeof page.hasMore !== 'boolean' ||
+    (page.skipped !== undefined && !skippedEventsSchema.safeParse(page.skipped).success)
   ) {
     throw new AgentError('PORTAL_RESPONSE', 'the portal answered a pull with an unexpected body');
   }

@@ -1,6 +1,6 @@
 // `cloudsiem agent`: the SIEM agent daemon (DESIGN §2, §6) with the seed's flags spelled exactly so
 // (--token, --logsDirectory, --proxy, -h), plus --token-file, CLOUDSIEM_TOKEN, --ca-file,
-// --metrics-port and --portal-url. Exit codes: 0 signal, 2 bad arguments, 3 token rejected,
+// --metrics-port, --portal-url and --replay-window-bytes. Exit codes: 0 signal, 2 bad arguments, 3 token rejected,
 // 4 agent deleted, 1 anything else; every exit prints one line saying why and what to do.
 import { pino, type Logger } from 'pino';
 import {
@@ -37,6 +37,9 @@ Options:
   --metrics-port N         serve Prometheus /metrics and /healthz on 127.0.0.1:N
   --portal-url URL         use this portal URL instead of the one inside the token
   --log-level LEVEL        trace|debug|info|warn|error (default info)
+  --replay-window-bytes N  bytes sent again after a TCP/TLS connection to the SIEM is lost
+                           (default: sized from this host's socket buffers plus 75 MB for the
+                           SIEM's queue; see docs/RELIABILITY.md)
   -h, --help               this help
 
 Environment:
@@ -57,6 +60,7 @@ export const agent: Command = async (argv) => {
       'metrics-port': { type: 'string' },
       'portal-url': { type: 'string' },
       'log-level': { type: 'string' },
+      'replay-window-bytes': { type: 'string' },
     },
     USAGE,
   );
@@ -76,6 +80,7 @@ export const agent: Command = async (argv) => {
       metricsPort: values['metrics-port'],
       portalUrl: values['portal-url'],
       logLevel: values['log-level'],
+      replayWindowBytes: values['replay-window-bytes'],
     });
   } catch (error) {
     if (error instanceof AgentError) throw new CliError(error.message, error.exitCode);
@@ -112,10 +117,16 @@ export const agent: Command = async (argv) => {
   });
   // Listen for signals first: a supervisor may stop us the moment we start.
   const signalled = untilSignal();
-  const running = startAgent({ client, logger, ...(options.ca === undefined ? {} : { ca: options.ca }) });
+  const running = startAgent({
+    client,
+    logger,
+    ...(options.ca === undefined ? {} : { ca: options.ca }),
+    ...(options.replayWindowBytes === undefined ? {} : { replayWindowBytes: options.replayWindowBytes }),
+  });
   logger.info(
     {
       version: CLOUDSIEM_VERSION,
+      replayWindowBytes: running.stats().replayWindowBytes,
       portal: options.portalUrl,
       proxy: options.proxy === undefined ? null : `${options.proxy.host}:${options.proxy.port}`,
     },

@@ -232,7 +232,6 @@ export const up: Command = async (argv) => {
       const running = startAgent({
         client,
         logger: pino({ base: { service: 'cloudsiem-agent', agentId } }, agentLog),
-        syslogReconnect: { initialDelayMs: 250, maxDelayMs: 5_000 },
       });
       agent = running;
       stops.push(async () => {

@@ -510,7 +510,9 @@ export function createAgentService(context: PortalContext) {
     const hasMore = next < upTo;
     const nextCursor = encodeCursor({ epoch: agent.cursor_epoch, position: next });
     const skippedJson = skipped === null ? '' : `,"skipped":${JSON.stringify(skipped)}`;
-    return `{"events":[${rows.map((r) => r.data).join(',')}],"nextCursor":"${nextCursor}","hasMore":${hasMore}${skippedJson}}`;
+    // `cursor`: where the page starts, so an agent can read it again after a SIEM lost it.
+    const cursor = encodeCursor({ epoch: agent.cursor_epoch, position: after });
+    return `{"events":[${rows.map((r) => r.data).join(',')}],"cursor":"${cursor}","nextCursor":"${nextCursor}","hasMore":${hasMore}${skippedJson}}`;
   }
 
   /**

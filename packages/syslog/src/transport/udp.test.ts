@@ -19,9 +19,13 @@ describe('UDP sender', () => {
     const { receiver, messages } = await collectingReceiver({ protocol: 'udp' });
     cleanups.push(() => receiver.close());
     const sender = udpSender(receiver.port);
-    expect(await sender.send('one')).toBe(3);
+    expect(await sender.send('one')).toMatchObject({ bytes: 3, messages: 1, offset: 3, truncated: 0 });
     // The bytes of the datagrams, UTF-8 (é is 2 bytes, 😀 4).
-    expect(await sender.sendBatch(['two', 'three\nwith a line break', 'é😀'])).toBe(3 + 23 + 6);
+    expect(await sender.sendBatch(['two', 'three\nwith a line break', 'é😀'])).toMatchObject({
+      bytes: 3 + 23 + 6,
+      messages: 3,
+      offset: 3 + 3 + 23 + 6,
+    });
     await waitFor(() => messages.length === 4, '4 datagrams');
     expect(messages.sort()).toEqual(['one', 'three\nwith a line break', 'two', 'é😀']);
     expect(sender.stats).toMatchObject({ messagesSent: 4, udpTruncated: 0, connected: true });
@@ -36,7 +40,7 @@ describe('UDP sender', () => {
     expect(Buffer.byteLength(header) % 2).toBe(1);
     const long = header + 'é'.repeat(300);
     const escaped = `${'a'.repeat(479)}\\=b`; // the cut would fall between '\' and '='
-    await sender.sendBatch([long, escaped, 'short']);
+    expect(await sender.sendBatch([long, escaped, 'short'])).toMatchObject({ messages: 3, truncated: 2 });
     await waitFor(() => messages.length === 3, '3 datagrams');
     const cut = messages.find((m) => m.startsWith('<134>'))!;
     expect(cut).toBe(header + 'é'.repeat((480 - 1 - Buffer.byteLength(header)) / 2));
