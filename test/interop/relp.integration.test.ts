@@ -136,7 +136,9 @@ describe.skipIf(rsyslogd === undefined || openssl === undefined)('RELP to a real
       }
     };
     const producing = produce();
-    await waitFor(() => file.lines().length - before >= total / 4, 'a quarter of the stream', 30_000);
+    // Half-way through a batch, so that batch is surely in flight when rsyslog dies.
+    const killAt = total / 4 + BATCH / 2;
+    await waitFor(() => file.lines().length - before >= killAt, `${killAt} lines written`, 30_000);
     await daemon.kill();
     const atKill = file.lines().length - before;
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -143,6 +143,7 @@ export function createRelpSender(options: RelpSenderOptions): RelpSender {
       },
     },
     connector,
+    options.tls !== undefined && options.tls !== false,
   );
 }
 
@@ -192,6 +193,7 @@ export class RelpSender implements Sender {
   readonly #config: Config;
   readonly #connectSocket: StreamConnector;
   readonly #remote: string;
+  readonly #tls: boolean;
   #state: ConnectionState = 'idle';
   #socket: net.Socket | undefined;
   #closed = false;
@@ -218,9 +220,10 @@ export class RelpSender implements Sender {
   #bytesSent = 0;
   #reconnects = 0;
 
-  constructor(config: Config, connectSocket: StreamConnector) {
+  constructor(config: Config, connectSocket: StreamConnector, tls: boolean) {
     this.#config = config;
     this.#connectSocket = connectSocket;
+    this.#tls = tls;
     this.#remote = formatAddress(config.host, config.port);
   }
 
@@ -359,7 +362,9 @@ export class RelpSender implements Sender {
           connectError(
             host,
             port,
-            'the server closed the connection during RELP open (is it a RELP port, does it accept this client?)',
+            this.#tls
+              ? 'the server closed the connection during RELP open (is it a RELP port? does it require a client certificate?)'
+              : 'the server closed the connection during RELP open (is it a RELP port?)',
           ),
         );
       const onError = (error: Error): void => fail(connectError(host, port, describeCause(error), error));
