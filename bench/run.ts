@@ -5,6 +5,7 @@ export {};
 const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   'cef-encode': () => import('./cef-encode.ts'),
   'syslog-tcp': () => import('./syslog-tcp.ts'),
+  relp: () => import('./relp.ts'),
   portal: () => import('./portal.ts'),
   'agent-pipeline': () => import('./agent-pipeline.ts'),
   'agent-path': () => import('./agent-path.ts'),

@@ -20,7 +20,8 @@ export const SYSLOG_ERRORS = {
   },
   SYSLOG_CONNECTION_LOST: {
     retriable: true,
-    meaning: 'The connection dropped before the message was handed to the socket; it was not sent.',
+    meaning:
+      'The connection dropped before the message was handed to the socket (TCP, TLS) or acknowledged by the server (RELP).',
   },
   SYSLOG_SEND: { retriable: true, meaning: 'A UDP datagram could not be sent (e.g. ICMP port unreachable).' },
   SYSLOG_CLOSED: { retriable: false, meaning: 'send() or connect() was called after close().' },
@@ -39,6 +40,22 @@ export const SYSLOG_ERRORS = {
   SYSLOG_FRAME: {
     retriable: false,
     meaning: 'The receiver got a malformed frame (bad octet count, message over the size limit).',
+  },
+  SYSLOG_RELP_OPEN: {
+    retriable: false,
+    meaning: 'The RELP server refused the session, or does not offer the syslog command or RELP version 0.',
+  },
+  SYSLOG_RELP_PROTOCOL: {
+    retriable: true,
+    meaning: 'The RELP server sent a malformed frame or an unexpected response; the connection was dropped.',
+  },
+  SYSLOG_RELP_REJECTED: {
+    retriable: true,
+    meaning: 'The RELP server answered an error (500) for a message of the batch.',
+  },
+  SYSLOG_RELP_TIMEOUT: {
+    retriable: true,
+    meaning: 'The RELP server stopped acknowledging (ackTimeoutMs); the connection was dropped.',
   },
   SYSLOG_HEADER_INVALID: {
     retriable: false,
@@ -59,6 +76,22 @@ export class SyslogError extends Error {
     super(message, options);
     this.name = 'SyslogError';
     this.retriable = SYSLOG_ERRORS[code].retriable;
+  }
+}
+
+/**
+ * A batch that failed part-way (RELP): its first `acknowledgedMessages` messages were acknowledged
+ * by the server, so a caller able to resume inside a batch resends from there only.
+ */
+export class SyslogBatchError extends SyslogError {
+  constructor(
+    code: SyslogErrorCode,
+    message: string,
+    readonly acknowledgedMessages: number,
+    options?: ErrorOptions,
+  ) {
+    super(code, message, options);
+    this.name = 'SyslogBatchError';
   }
 }
 

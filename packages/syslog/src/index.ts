@@ -1,5 +1,6 @@
 // @cloudsiem/syslog: syslog prefixes (RFC 5424 / RFC 3164), framing (RFC 6587), the TCP, UDP and
-// TLS sender (RFC 6587, RFC 5426, RFC 5425) and a receiver for tests. Node built-ins only.
+// TLS sender (RFC 6587, RFC 5426, RFC 5425), the RELP sender (librelp's RELP, optionally over TLS)
+// and a receiver for tests. Node built-ins only.
 export {
   createSender,
   PROTOCOLS,
@@ -33,7 +34,21 @@ export {
   type DeframerOptions,
   type Framing,
 } from './framing.ts';
+export {
+  createRelpSender,
+  RelpSender,
+  DEFAULT_RELP_WINDOW_SIZE,
+  DEFAULT_RELP_ACK_TIMEOUT_MS,
+  type RelpSenderOptions,
+  type RelpSenderStats,
+} from './relp/sender.ts';
 export { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
-export { SyslogError, SYSLOG_ERRORS, formatAddress, type SyslogErrorCode } from './errors.ts';
+export {
+  SyslogError,
+  SyslogBatchError,
+  SYSLOG_ERRORS,
+  formatAddress,
+  type SyslogErrorCode,
+} from './errors.ts';
 export type { TlsClientOptions } from './transport/tls.ts';
 export * from './header.ts';
