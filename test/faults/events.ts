@@ -18,7 +18,7 @@ export interface Batch {
 
 /**
  * `n` records, a quarter of them alerts, descriptions of 100–900 characters (CEF lines of about
- * 0.6–1.5 kB), in ingest batches of one data type each.
+ * 0.6–1.5 kB; one in fifty over 2 kB), in ingest batches of one data type each.
  */
 export function makeBatches(prefix: string, n: number, random: () => number): Batch[] {
   const pending: Record<DataType, { records: object[]; ids: string[] }> = {
@@ -35,10 +35,15 @@ export function makeBatches(prefix: string, n: number, random: () => number): Ba
     const isAlert = random() < 0.25;
     const dataType: DataType = isAlert ? 'alerts' : 'activities';
     const id = `${prefix}-${isAlert ? 'alr' : 'act'}-${i}`;
-    // One in fifty is longer than a UDP datagram's default cap (2,048 bytes), to show truncation.
-    const length = random() < 0.02 ? 2500 : 100 + Math.floor(random() * 800);
-    const description = `fault run ${prefix} event ${i} `.padEnd(length, '.');
-    pending[dataType].records.push(isAlert ? alert(id, { description }) : activity(id, { description }));
+    const description = `fault run ${prefix} event ${i} `.padEnd(100 + Math.floor(random() * 800), '.');
+    // One in fifty is longer than a UDP datagram's default cap (2,048 bytes), to show truncation
+    // (in cs3: msg is cut to 1,023 characters by the CEF limits before it reaches the wire).
+    const objects = random() < 0.02 ? [`object of ${id} `.padEnd(1500, '.')] : [];
+    pending[dataType].records.push(
+      isAlert
+        ? alert(id, { description, relatedActivityIds: objects })
+        : activity(id, { description, targetObjects: objects }),
+    );
     pending[dataType].ids.push(id);
     if (pending[dataType].records.length === INGEST_BATCH) flush(dataType);
   }
