@@ -55,6 +55,7 @@ const count = (n: number): string => n.toLocaleString('en-US');
 
 export function verdict(result: ScenarioResult): string {
   if (result.skipped !== undefined) return `skipped: ${result.skipped}`;
+  if (result.error !== undefined) return `**ERROR**: ${result.error}`;
   if (result.informational) return result.timedOut ? 'info (timed out)' : 'info';
   if (result.passed) return 'pass';
   const why = [
@@ -74,7 +75,7 @@ export function markdownTable(results: readonly ScenarioResult[]): string {
   for (const r of results) {
     const name = `\`${r.id}\`: ${r.title}${r.notes.length > 0 ? ` (${r.notes.join('; ')})` : ''}`;
     const transport = r.store === 'postgres' ? `${r.transport}, PostgreSQL` : r.transport;
-    if (r.skipped !== undefined) {
+    if (r.skipped !== undefined || r.error !== undefined) {
       rows.push(`| ${name} | ${transport} | — | — | — | — | — | — | ${verdict(r)} |`);
       continue;
     }

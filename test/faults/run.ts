@@ -53,15 +53,22 @@ try {
       if (env.CI === 'true') throw new Error(`CI=true and ${reason}`);
       result = skippedResult(scenario, seed, reason);
     } else {
-      result = await runScenario(scenario, {
-        events,
-        seed,
-        short,
-        syslogNg,
-        rsyslog,
-        certs,
-        log: (line) => console.log(`  ${line}`),
-      });
+      try {
+        result = await runScenario(scenario, {
+          events,
+          seed,
+          short,
+          syslogNg,
+          rsyslog,
+          certs,
+          log: (line) => console.log(`  ${line}`),
+        });
+      } catch (error) {
+        // The harness itself failed (a process would not start): say so and go on with the rest.
+        console.error(error);
+        const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+        result = { ...skippedResult(scenario, seed, ''), skipped: undefined, error: message, passed: false };
+      }
     }
     results.push(result);
     console.log(

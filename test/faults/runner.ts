@@ -92,6 +92,8 @@ export interface ScenarioResult {
   store: StoreKind;
   seed: number;
   skipped?: string;
+  /** The run itself failed (a process would not start); nothing was measured. */
+  error?: string;
   informational: boolean;
   events: number;
   received: number;
