@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import * as prettier from 'prettier';
 import type { ScenarioResult } from './runner.ts';
 
 export const TABLE_START = '<!-- faults:table:start -->';
@@ -104,12 +105,17 @@ export function tableSection(info: RunInfo, results: readonly ScenarioResult[]):
   ].join('\n');
 }
 
-/** Rewrites what lies between the markers of `path`; the rest of the file is left as it is. */
-export function rewriteTable(path: string, section: string): void {
+/**
+ * Rewrites what lies between the markers of `path`; the rest of the file is left as it is. The
+ * result goes through the project's prettier settings, so `npm run format:check` stays green.
+ */
+export async function rewriteTable(path: string, section: string): Promise<void> {
   const text = readFileSync(path, 'utf8');
   const start = text.indexOf(TABLE_START);
   const end = text.indexOf(TABLE_END);
   if (start === -1 || end === -1 || end < start)
     throw new Error(`${path}: the faults:table markers are missing`);
-  writeFileSync(path, `${text.slice(0, start + TABLE_START.length)}\n${section}${text.slice(end)}`);
+  const rewritten = `${text.slice(0, start + TABLE_START.length)}\n${section}${text.slice(end)}`;
+  const options = (await prettier.resolveConfig(path)) ?? {};
+  writeFileSync(path, await prettier.format(rewritten, { ...options, filepath: path }));
 }

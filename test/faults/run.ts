@@ -88,7 +88,7 @@ if (env.FAULTS_JSON !== undefined) writeFileSync(env.FAULTS_JSON, JSON.stringify
 const write = env.FAULTS_WRITE === undefined ? !short && only === undefined : env.FAULTS_WRITE === '1';
 if (write) {
   const path = join(ROOT, 'docs/RELIABILITY.md');
-  rewriteTable(path, tableSection(runInfo(ROOT, command, seed, events, totalMs), results));
+  await rewriteTable(path, tableSection(runInfo(ROOT, command, seed, events, totalMs), results));
   console.log(`wrote ${path}`);
 }
 process.exitCode = results.every((r) => r.passed) ? 0 : 1;
