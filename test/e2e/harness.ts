@@ -380,6 +380,11 @@ export class AgentProcess {
     return this.cli.running;
   }
 
+  /** The agent's process id (to read its memory from /proc, or to signal it). */
+  get pid(): number | undefined {
+    return this.cli.process.pid;
+  }
+
   /** The JSON log lines printed so far (pino on stdout). */
   logs(): AgentLogLine[] {
     return this.cli.stdout
