@@ -4,7 +4,11 @@ import { z } from 'zod';
 import { formatSettingsSchema } from './format-settings.ts';
 import { activityFilterSchema, alertFilterSchema } from './filters.ts';
 
-export const SYSLOG_PROTOCOLS = ['tcp', 'udp', 'tls'] as const;
+/**
+ * `relp` / `relp-tls`: rsyslog's Reliable Event Logging Protocol (plain, or over TLS 1.2+): the
+ * server acknowledges every message, so a page is acknowledged to the portal only once all of it is.
+ */
+export const SYSLOG_PROTOCOLS = ['tcp', 'udp', 'tls', 'relp', 'relp-tls'] as const;
 export const SYSLOG_FRAMINGS = ['lf', 'octet'] as const;
 
 /** A host name (RFC 1123 labels) or an IPv4/IPv6 literal; no scheme, no port, no spaces. */

@@ -106,7 +106,7 @@ export const HEALTHY_CONNECTION_MS = 10_000;
 
 /** Connection ids are unique in the process, so receipts of different senders never collide. */
 let lastConnection = 0;
-const nextConnection = (): number => ++lastConnection;
+export const nextConnection = (): number => ++lastConnection;
 
 interface Config {
   protocol: Protocol;

@@ -97,7 +97,14 @@ describe('RELP sender', () => {
     const s = sender(relp.port, { windowSize: 7 });
     const batches = [lines(0, 20), lines(20, 1), lines(21, 33)];
     const results = await Promise.all(batches.map((b) => s.sendBatch(b)));
-    expect(results.every((bytes) => bytes > 0)).toBe(true);
+    expect(results.map((r) => r.messages)).toEqual([20, 1, 33]);
+    // One connection; each receipt's offset counts the acknowledged bytes up to and including it.
+    expect(new Set(results.map((r) => r.connection)).size).toBe(1);
+    expect(results.map((r) => r.offset)).toEqual([
+      results[0]!.bytes,
+      results[0]!.bytes + results[1]!.bytes,
+      results[0]!.bytes + results[1]!.bytes + results[2]!.bytes,
+    ]);
     expect(relp.messages).toEqual(batches.flat());
   });
 

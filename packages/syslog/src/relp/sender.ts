@@ -14,6 +14,8 @@ import {
   DEFAULT_CLOSE_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
   HEALTHY_CONNECTION_MS,
+  nextConnection,
+  type SendReceipt,
   type Sender,
   type SenderEvent,
   type SenderStats,
@@ -161,7 +163,7 @@ interface Batch {
   bytes: number;
   /** The first error answer; the rest of the batch is then not written. */
   failure: SyslogError | undefined;
-  resolve: (bytes: number) => void;
+  resolve: (receipt: SendReceipt) => void;
   reject: (error: SyslogError) => void;
 }
 
@@ -203,6 +205,9 @@ export class RelpSender implements Sender {
   #attempt = 0;
   #everConnected = false;
   #connectedAt = 0;
+  /** The open connection's id (receipts name it) and the bytes of its acknowledged frames. */
+  #connection = 0;
+  #connectionBytes = 0;
   /** The txnr of the next command on this session. */
   #txnr = 1;
   /** Batches with messages not yet written, in order; only the first may be partly written. */
@@ -249,13 +254,21 @@ export class RelpSender implements Sender {
     });
   }
 
-  send(message: string): Promise<number> {
+  send(message: string): Promise<SendReceipt> {
     return this.sendBatch([message]);
   }
 
-  sendBatch(messages: readonly string[]): Promise<number> {
+  /** Resolves once the server acknowledged every message: the receipt's position is delivered. */
+  sendBatch(messages: readonly string[]): Promise<SendReceipt> {
     if (this.#closed) return Promise.reject(closedError());
-    if (messages.length === 0) return Promise.resolve(0);
+    if (messages.length === 0)
+      return Promise.resolve({
+        bytes: 0,
+        messages: 0,
+        connection: this.#connection,
+        offset: this.#connectionBytes,
+        truncated: 0,
+      });
     return new Promise((resolve, reject) => {
       this.#pending.push({
         messages,
@@ -390,6 +403,8 @@ export class RelpSender implements Sender {
     this.#state = 'open';
     this.#txnr = 2;
     this.#connectedAt = Date.now();
+    this.#connection = nextConnection();
+    this.#connectionBytes = 0;
     if (this.#everConnected) this.#reconnects++;
     this.#everConnected = true;
     socket.on('data', (chunk: Buffer) => {
@@ -406,7 +421,7 @@ export class RelpSender implements Sender {
     socket.on('error', (error) => this.#lost(socket, this.#lostError(describeCause(error), error)));
     socket.on('close', () => this.#lost(socket, this.#lostError('the connection closed')));
     socket.resume();
-    this.#config.onEvent({ type: 'connected', remote: this.#remote });
+    this.#config.onEvent({ type: 'connected', remote: this.#remote, connection: this.#connection });
     if (rest.length > 0) this.#onFrames(socket, rest);
     this.#pump();
     const waiters = this.#connectWaiters;
@@ -440,7 +455,12 @@ export class RelpSender implements Sender {
     this.#drainWaiter?.();
     this.#closeAnswered?.();
     if (this.#closed) return;
-    this.#config.onEvent({ type: 'disconnected', error });
+    this.#config.onEvent({
+      type: 'disconnected',
+      error,
+      connection: this.#connection,
+      bytesWritten: this.#connectionBytes,
+    });
     if (Date.now() - this.#connectedAt >= HEALTHY_CONNECTION_MS) this.#attempt = 0;
     this.#scheduleReconnect(error);
   }
@@ -561,7 +581,14 @@ export class RelpSender implements Sender {
         if (this.#pending[0] === batch) this.#pending.shift();
       }
       if (batch.outstanding === 0 && (batch.failure !== undefined || batch.next === batch.messages.length)) {
-        if (batch.failure === undefined) batch.resolve(batch.bytes);
+        if (batch.failure === undefined)
+          batch.resolve({
+            bytes: batch.bytes,
+            messages: batch.messages.length,
+            connection: this.#connection,
+            offset: this.#connectionBytes,
+            truncated: 0,
+          });
         else this.#reject(batch, batch.failure);
       }
     }
@@ -582,6 +609,7 @@ export class RelpSender implements Sender {
     this.#messagesSent++;
     this.#bytesSent += entry.bytes;
     batch.bytes += entry.bytes;
+    this.#connectionBytes += entry.bytes;
     if (entry.index === batch.acknowledgedPrefix) {
       batch.acknowledgedPrefix++;
       const ahead = batch.acknowledgedAhead;
@@ -653,6 +681,13 @@ export class RelpSender implements Sender {
     this.#socket = undefined;
     this.#state = 'idle';
     clearTimeout(this.#ackTimer);
+    // Every acknowledged message is the server's: nothing of this connection is at risk.
+    this.#config.onEvent({
+      type: 'closed',
+      connection: this.#connection,
+      bytesWritten: this.#connectionBytes,
+      confirmed: true,
+    });
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => socket.destroy(), Math.max(1, deadline - Date.now()));
       socket.once('close', () => {

@@ -8,10 +8,26 @@ import type { SyslogTarget } from '@cloudsiem/protocol';
 import { targetLabel, type Sink, type SinkContext, type SinkReport, type SinkState } from '../sink.ts';
 import { ReplayWindow } from './replay-window.ts';
 
-export function createSyslogSink(target: SyslogTarget, context: SinkContext): Sink {
+/** Makes the sender a sink writes through; the default is the TCP/TLS/UDP sender of `packages/syslog`. */
+export type OpenSender = (
+  target: SyslogTarget,
+  context: SinkContext,
+  onEvent: (event: SenderEvent) => void,
+) => Sender;
+
+/**
+ * `open` swaps the sender (RELP's sink passes its acknowledging sender, with `replayWindowBytes`
+ * 0: what a sender acknowledges is delivered, and a lost connection takes nothing with it).
+ */
+export function createSyslogSink(
+  target: SyslogTarget,
+  context: SinkContext,
+  open: OpenSender = openSyslogSender,
+  replayWindowBytes = target.protocol === 'udp' ? 0 : context.replayWindowBytes,
+): Sink {
   const label = targetLabel(target);
   const stream = target.protocol !== 'udp';
-  const window = new ReplayWindow(stream ? context.replayWindowBytes : 0);
+  const window = new ReplayWindow(replayWindowBytes);
   let state: SinkState = 'connecting';
   let lastError: SyslogError | null = null;
   let everConnected = false;
@@ -65,18 +81,7 @@ export function createSyslogSink(target: SyslogTarget, context: SinkContext): Si
     }
   };
 
-  const sender: Sender = createSender({
-    protocol: target.protocol,
-    host: target.host,
-    port: target.port,
-    ...(target.protocol === 'tcp' ? { framing: target.framing } : {}),
-    udpMaxBytes: target.udpMaxBytes,
-    ...(target.protocol === 'tls' && context.ca !== undefined ? { tls: { ca: context.ca } } : {}),
-    reconnect: context.reconnect,
-    closeTimeoutMs: context.closeTimeoutMs,
-    ...(context.maxQueueBytes === undefined ? {} : { maxQueueBytes: context.maxQueueBytes }),
-    onEvent,
-  });
+  const sender = open(target, context, onEvent);
 
   return {
     async write(lines) {
@@ -134,4 +139,25 @@ export function createSyslogSink(target: SyslogTarget, context: SinkContext): Si
       return closing;
     },
   };
+}
+
+function openSyslogSender(
+  target: SyslogTarget,
+  context: SinkContext,
+  onEvent: (event: SenderEvent) => void,
+): Sender {
+  if (target.protocol !== 'tcp' && target.protocol !== 'tls' && target.protocol !== 'udp')
+    throw new SyslogError('SYSLOG_OPTIONS', `the syslog sink does not write ${target.protocol}`);
+  return createSender({
+    protocol: target.protocol,
+    host: target.host,
+    port: target.port,
+    ...(target.protocol === 'tcp' ? { framing: target.framing } : {}),
+    udpMaxBytes: target.udpMaxBytes,
+    ...(target.protocol === 'tls' && context.ca !== undefined ? { tls: { ca: context.ca } } : {}),
+    reconnect: context.reconnect,
+    closeTimeoutMs: context.closeTimeoutMs,
+    ...(context.maxQueueBytes === undefined ? {} : { maxQueueBytes: context.maxQueueBytes }),
+    onEvent,
+  });
 }

@@ -14,6 +14,7 @@ import {
   type PreviewResponse,
   type SiemAgent,
   type SiemAgentInput,
+  type SyslogTarget,
 } from '@cloudsiem/protocol';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api, ApiFailure, messageOf } from '../../api.ts';
@@ -50,7 +51,7 @@ interface Form {
   format: FormatSettings;
   host: string;
   port: string;
-  protocol: 'tcp' | 'udp' | 'tls';
+  protocol: SyslogTarget['protocol'];
   framing: 'lf' | 'octet';
   udpMaxBytes: string;
   alerts: Selection;
@@ -545,14 +546,18 @@ export function AgentWizard({
                   { value: 'tcp', label: 'TCP' },
                   { value: 'udp', label: 'UDP' },
                   { value: 'tls', label: 'TLS' },
+                  { value: 'relp', label: 'RELP' },
+                  { value: 'relp-tls', label: 'RELP over TLS' },
                 ]}
               />
               <p className="field-hint">
-                {form.protocol === 'tls'
-                  ? 'TLS (RFC 5425): encrypted, the SIEM certificate is verified (trust a private CA with --ca-file).'
-                  : form.protocol === 'udp'
-                    ? 'UDP: one message per datagram; a longer message is cut to the maximum size.'
-                    : 'TCP: each line ends with a line feed, or octet counting (RFC 6587).'}
+                {form.protocol === 'relp' || form.protocol === 'relp-tls'
+                  ? `RELP (rsyslog imrelp): the SIEM acknowledges every message, so nothing is lost when it restarts and only unacknowledged messages are sent twice; about one round trip per window of messages, so slower than TCP.${form.protocol === 'relp-tls' ? ' Over TLS 1.2+, the SIEM certificate verified (trust a private CA with --ca-file).' : ''}`
+                  : form.protocol === 'tls'
+                    ? 'TLS (RFC 5425): encrypted, the SIEM certificate is verified (trust a private CA with --ca-file).'
+                    : form.protocol === 'udp'
+                      ? 'UDP: one message per datagram; a longer message is cut to the maximum size.'
+                      : 'TCP: each line ends with a line feed, or octet counting (RFC 6587).'}
               </p>
               {form.protocol === 'tcp' ? (
                 <FormField label="Framing">
