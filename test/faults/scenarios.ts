@@ -173,7 +173,7 @@ export const SCENARIOS: readonly Scenario[] = [
     faultMs: 0,
     async fault() {},
   },
-  killOnce('relp-kill', 'RELP: rsyslog (imrelp) SIGKILL, restarted 3 s later', 'relp', false, 3_000),
+  killOnce('relp-kill', 'RELP: rsyslog (imrelp) SIGKILL, restarted 3 s later', 'relp', true, 3_000),
   {
     id: 'udp-load',
     title: 'UDP under load (information: UDP promises nothing)',

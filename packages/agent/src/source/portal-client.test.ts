@@ -79,6 +79,16 @@ describe('portal client answers', () => {
     expect(seen?.headers.authorization).toBe('Token csat_x');
   });
 
+  it('passes on what the portal says was skipped past the backfill window, and refuses a malformed note', async () => {
+    const skipped = { count: 12, fromTimestamp: 1_000, toTimestamp: 2_000 };
+    const good = await portal(answer(200, { events: [], nextCursor: 'c', hasMore: false, skipped }));
+    expect(await pull(good)).toEqual({ events: [], nextCursor: 'c', hasMore: false, skipped });
+    const bad = await portal(
+      answer(200, { events: [], nextCursor: 'c', hasMore: false, skipped: { count: 'many' } }),
+    );
+    expect((await rejection(pull(bad))).code).toBe('PORTAL_RESPONSE');
+  });
+
   it.each([
     [401, 'TOKEN_INVALID', 3],
     [401, 'TOKEN_OWNER_REMOVED', 3],
