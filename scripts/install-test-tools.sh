@@ -11,7 +11,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-  rsyslog rsyslog-openssl openssl tinyproxy chromium fonts-liberation \
+  rsyslog rsyslog-openssl rsyslog-relp openssl tinyproxy chromium fonts-liberation \
   libivykis0 libnet1 libjson-c5 libwrap0 libglib2.0-0 libpcre3 libcap2 libssl3 >/dev/null
 
 dest="$root/.tools/syslog-ng"
