@@ -342,7 +342,23 @@ export function createAgentService(context: PortalContext) {
    * id is not a secret, so this only ever touches one row per agent, whoever sends the requests.
    * The next heartbeat with the valid token resolves it, as it resolves every unreported problem.
    */
-  async function noteRefusedToken(agent: AgentRow): Promise<void> {
+  /** Per agent, the refusal being noted: refusals arrive together, and must not open two rows. */
+  const notingRefusal = new Map<string, Promise<void>>();
+
+  function noteRefusedToken(agent: AgentRow): Promise<void> {
+    const noted = (notingRefusal.get(agent.id) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => noteRefusedTokenNow(agent));
+    notingRefusal.set(agent.id, noted);
+    void noted
+      .finally(() => {
+        if (notingRefusal.get(agent.id) === noted) notingRefusal.delete(agent.id);
+      })
+      .catch(() => undefined);
+    return noted;
+  }
+
+  async function noteRefusedTokenNow(agent: AgentRow): Promise<void> {
     const now = clock.now();
     const [open] = await openNotifications(db, agent.id, 'TOKEN_REJECTED');
     if (open !== undefined) {

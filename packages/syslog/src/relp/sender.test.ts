@@ -55,10 +55,18 @@ describe('RELP sender', () => {
     const s = sender(relp.port);
     const batch = lines(0, 300);
     const bytes = encodeCommands('syslog', batch, 2).data.length;
-    expect(await s.sendBatch(batch)).toBe(bytes);
+    const first = await s.sendBatch(batch);
+    expect(first).toMatchObject({ bytes, messages: 300, offset: bytes, truncated: 0 });
     // txnr 1 was `open`, 2..301 the batch.
-    expect(await s.send('one more')).toBe('302 syslog 8 one more\n'.length);
-    expect(await s.sendBatch([])).toBe(0);
+    const more = '302 syslog 8 one more\n'.length;
+    expect(await s.send('one more')).toEqual({
+      bytes: more,
+      messages: 1,
+      connection: first.connection,
+      offset: bytes + more,
+      truncated: 0,
+    });
+    expect(await s.sendBatch([])).toMatchObject({ bytes: 0, messages: 0, offset: bytes + more });
     expect(relp.messages).toEqual([...batch, 'one more']);
     expect(s.stats).toMatchObject({
       messagesSent: 301,
