@@ -13,8 +13,9 @@
 // Together they tell the caller exactly which writes the last bytes in flight belonged to.
 import type net from 'node:net';
 import type dgram from 'node:dgram';
-import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { backoffDelayMs, type BackoffOptions } from './backoff.ts';
 import { connectError, connectionLostError, describeCause, formatAddress, SyslogError } from './errors.ts';
+import { checkConnectionOptions, OptionProblems } from './options.ts';
 import { datagramPayload, encodeFrames, type Framing } from './framing.ts';
 import { tcpConnector, type StreamConnector } from './transport/tcp.ts';
 import { buildTlsContext, tlsConnector, type TlsClientOptions } from './transport/tls.ts';
@@ -123,68 +124,34 @@ interface Config {
 
 /** Validates the options (every problem reported at once) and returns a sender; connects lazily. */
 export function createSender(options: SenderOptions): Sender {
-  const problems: string[] = [];
-  const check = (ok: boolean, problem: string): void => {
-    if (!ok) problems.push(problem);
-  };
-  const integer = (
-    value: number | undefined,
-    fallback: number,
-    min: number,
-    max: number,
-    path: string,
-  ): number => {
-    const v = value ?? fallback;
-    check(
-      Number.isInteger(v) && v >= min && v <= max,
-      `${path}: must be an integer from ${min} to ${max}, got ${v}`,
-    );
-    return v;
-  };
+  const problems = new OptionProblems();
+  const check = problems.check.bind(problems);
   check(PROTOCOLS.includes(options.protocol), `protocol: must be one of ${PROTOCOLS.join(', ')}`);
-  check(
-    typeof options.host === 'string' && options.host.trim() !== '',
-    'host: must be a host name or address',
+  const { port, connectTimeoutMs, closeTimeoutMs, backoff } = checkConnectionOptions(
+    options,
+    { connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS, closeTimeoutMs: DEFAULT_CLOSE_TIMEOUT_MS },
+    problems,
   );
-  const port = integer(options.port, 0, 1, 65_535, 'port');
   const framing = options.framing ?? (options.protocol === 'tls' ? 'octet' : 'lf');
   check(framing === 'lf' || framing === 'octet', `framing: must be lf or octet, got ${String(framing)}`);
   check(
     !(options.protocol === 'tls' && framing !== 'octet'),
     'framing: TLS always uses octet counting (RFC 5425)',
   );
-  const udpMaxBytes = integer(
+  const udpMaxBytes = problems.integer(
     options.udpMaxBytes,
     DEFAULT_UDP_MAX_BYTES,
     UDP_MIN_PAYLOAD,
     UDP_MAX_PAYLOAD,
     'udpMaxBytes',
   );
-  const maxQueueBytes = integer(options.maxQueueBytes, DEFAULT_MAX_QUEUE_BYTES, 1, 2 ** 40, 'maxQueueBytes');
-  const day = 86_400_000;
-  const connectTimeoutMs = integer(
-    options.connectTimeoutMs,
-    DEFAULT_CONNECT_TIMEOUT_MS,
+  const maxQueueBytes = problems.integer(
+    options.maxQueueBytes,
+    DEFAULT_MAX_QUEUE_BYTES,
     1,
-    day,
-    'connectTimeoutMs',
+    2 ** 40,
+    'maxQueueBytes',
   );
-  const closeTimeoutMs = integer(options.closeTimeoutMs, DEFAULT_CLOSE_TIMEOUT_MS, 1, day, 'closeTimeoutMs');
-  const initialDelayMs = integer(
-    options.reconnect?.initialDelayMs,
-    DEFAULT_BACKOFF.initialDelayMs,
-    1,
-    day,
-    'reconnect.initialDelayMs',
-  );
-  const maxDelayMs = integer(
-    options.reconnect?.maxDelayMs,
-    DEFAULT_BACKOFF.maxDelayMs,
-    1,
-    day,
-    'reconnect.maxDelayMs',
-  );
-  check(maxDelayMs >= initialDelayMs, 'reconnect.maxDelayMs: must not be less than reconnect.initialDelayMs');
 
   let connector: StreamConnector | undefined;
   const endpoint = { host: options.host, port, connectTimeoutMs };
@@ -192,13 +159,13 @@ export function createSender(options: SenderOptions): Sender {
     try {
       connector = tlsConnector(endpoint, buildTlsContext(options.tls ?? {}), options.tls?.servername);
     } catch (error) {
-      problems.push(error instanceof Error ? error.message : String(error));
+      problems.list.push(error instanceof Error ? error.message : String(error));
     }
   } else if (options.protocol === 'tcp') {
     connector = tcpConnector(endpoint);
   }
-  if (problems.length > 0) {
-    throw new SyslogError('SYSLOG_OPTIONS', `invalid syslog sender options: ${problems.join('; ')}`);
+  if (problems.list.length > 0) {
+    throw new SyslogError('SYSLOG_OPTIONS', `invalid syslog sender options: ${problems.list.join('; ')}`);
   }
 
   const userOnEvent = options.onEvent;
@@ -211,7 +178,7 @@ export function createSender(options: SenderOptions): Sender {
     maxQueueBytes,
     connectTimeoutMs,
     closeTimeoutMs,
-    backoff: { initialDelayMs, maxDelayMs },
+    backoff,
     onEvent: (event) => {
       // A throwing listener must not break the connection state machine.
       try {

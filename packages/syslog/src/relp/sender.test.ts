@@ -293,7 +293,7 @@ describe('RELP sender', () => {
       expect.objectContaining({
         code: 'SYSLOG_OPTIONS',
         message: expect.stringMatching(
-          /host: .*port: .*windowSize: must be an integer from 1 to 65536, got 0.*ackTimeoutMs: .*reconnect\.maxDelayMs: .*tls\.caFile: cannot read/,
+          /host: .*port: .*reconnect\.maxDelayMs: .*windowSize: must be an integer from 1 to 65536, got 0.*ackTimeoutMs: .*tls\.caFile: cannot read/,
         ),
       }),
     );

@@ -8,7 +8,8 @@
 // retriable SyslogBatchError naming how many of its first messages were acknowledged; the caller
 // resends (DESIGN §5, §6). So duplicates come only from messages that were never acknowledged.
 import type net from 'node:net';
-import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from '../backoff.ts';
+import { backoffDelayMs, type BackoffOptions } from '../backoff.ts';
+import { checkConnectionOptions, OptionProblems } from '../options.ts';
 import { connectError, describeCause, formatAddress, SyslogBatchError, SyslogError } from '../errors.ts';
 import {
   DEFAULT_CLOSE_TIMEOUT_MS,
@@ -70,46 +71,21 @@ interface Config {
 
 /** Validates the options (every problem reported at once) and returns a sender; connects lazily. */
 export function createRelpSender(options: RelpSenderOptions): RelpSender {
-  const problems: string[] = [];
-  const integer = (value: number | undefined, fallback: number, min: number, max: number, path: string) => {
-    const v = value ?? fallback;
-    if (!(Number.isInteger(v) && v >= min && v <= max)) {
-      problems.push(`${path}: must be an integer from ${min} to ${max}, got ${v}`);
-    }
-    return v;
-  };
-  if (typeof options.host !== 'string' || options.host.trim() === '') {
-    problems.push('host: must be a host name or address');
-  }
-  const port = integer(options.port, 0, 1, 65_535, 'port');
+  const problems = new OptionProblems();
+  const { port, connectTimeoutMs, closeTimeoutMs, backoff } = checkConnectionOptions(
+    options,
+    { connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS, closeTimeoutMs: DEFAULT_CLOSE_TIMEOUT_MS },
+    problems,
+  );
   const day = 86_400_000;
-  const windowSize = integer(options.windowSize, DEFAULT_RELP_WINDOW_SIZE, 1, 65_536, 'windowSize');
-  const ackTimeoutMs = integer(options.ackTimeoutMs, DEFAULT_RELP_ACK_TIMEOUT_MS, 1, day, 'ackTimeoutMs');
-  const connectTimeoutMs = integer(
-    options.connectTimeoutMs,
-    DEFAULT_CONNECT_TIMEOUT_MS,
+  const windowSize = problems.integer(options.windowSize, DEFAULT_RELP_WINDOW_SIZE, 1, 65_536, 'windowSize');
+  const ackTimeoutMs = problems.integer(
+    options.ackTimeoutMs,
+    DEFAULT_RELP_ACK_TIMEOUT_MS,
     1,
     day,
-    'connectTimeoutMs',
+    'ackTimeoutMs',
   );
-  const closeTimeoutMs = integer(options.closeTimeoutMs, DEFAULT_CLOSE_TIMEOUT_MS, 1, day, 'closeTimeoutMs');
-  const initialDelayMs = integer(
-    options.reconnect?.initialDelayMs,
-    DEFAULT_BACKOFF.initialDelayMs,
-    1,
-    day,
-    'reconnect.initialDelayMs',
-  );
-  const maxDelayMs = integer(
-    options.reconnect?.maxDelayMs,
-    DEFAULT_BACKOFF.maxDelayMs,
-    1,
-    day,
-    'reconnect.maxDelayMs',
-  );
-  if (maxDelayMs < initialDelayMs) {
-    problems.push('reconnect.maxDelayMs: must not be less than reconnect.initialDelayMs');
-  }
   let connector: StreamConnector | undefined;
   const endpoint = { host: options.host, port, connectTimeoutMs };
   if (options.tls === undefined || options.tls === false) {
@@ -119,11 +95,11 @@ export function createRelpSender(options: RelpSenderOptions): RelpSender {
     try {
       connector = tlsConnector(endpoint, buildTlsContext(tlsOptions), tlsOptions.servername);
     } catch (error) {
-      problems.push(error instanceof Error ? error.message : String(error));
+      problems.list.push(error instanceof Error ? error.message : String(error));
     }
   }
-  if (problems.length > 0 || connector === undefined) {
-    throw new SyslogError('SYSLOG_OPTIONS', `invalid RELP sender options: ${problems.join('; ')}`);
+  if (problems.list.length > 0 || connector === undefined) {
+    throw new SyslogError('SYSLOG_OPTIONS', `invalid RELP sender options: ${problems.list.join('; ')}`);
   }
   const userOnEvent = options.onEvent;
   return new RelpSender(
@@ -134,7 +110,7 @@ export function createRelpSender(options: RelpSenderOptions): RelpSender {
       ackTimeoutMs,
       connectTimeoutMs,
       closeTimeoutMs,
-      backoff: { initialDelayMs, maxDelayMs },
+      backoff,
       onEvent: (event) => {
         // A throwing listener must not break the connection state machine.
         try {
