@@ -15,6 +15,8 @@ import {
   tempDir,
   waitUntil,
 } from '../e2e/harness.ts';
+import { postgresAnswers } from '@cloudsiem/portal/test-support';
+import { mulberry32 } from '../../bench/records.ts';
 import type { AgentProcess } from '../e2e/harness.ts';
 import { Receiver, rsyslog, syslogNg, type DaemonKind } from '../interop/daemons.ts';
 import type { TestCerts } from '../support/certs.ts';
@@ -26,17 +28,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'packages/cli/bin/cloudsiem.js');
 export const TEST_PG_URL = process.env.CLOUDSIEM_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/** mulberry32: a small seeded generator, so a printed seed replays the same gaps and stalls. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator (mulberry32), so a printed seed replays the same gaps and stalls. */
+export const seededRandom = mulberry32;
 
 export const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
@@ -110,18 +103,7 @@ async function dropSchema(schema: string): Promise<void> {
 }
 
 /** null when PostgreSQL answers at TEST_PG_URL, else why not. */
-export async function postgresProblem(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: TEST_PG_URL, connectionTimeoutMillis: 5000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
+export const postgresProblem = postgresAnswers;
 
 // ---------------------------------------------------------------------------------------------
 // The SIEM

@@ -3,17 +3,10 @@
 import { expect, it } from 'vitest';
 import type { AgentStats } from './agent.ts';
 import { agentHealth, agentRegistry, HEALTHY_PORTAL_CONTACT_MS } from './metrics.ts';
+import { emptyStats } from './pipeline.ts';
 
 function stats(over: Partial<AgentStats> = {}): AgentStats {
-  const type = {
-    eventsSent: 0,
-    bytesSent: 0,
-    batchesSent: 0,
-    eventsDropped: 0,
-    eventsReplayed: 0,
-    rewinds: 0,
-    lagSeconds: null,
-  };
+  const type = emptyStats();
   return {
     activities: { ...type },
     alerts: { ...type },

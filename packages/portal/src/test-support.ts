@@ -4,7 +4,13 @@ import { startPortal, type Portal } from './server.ts';
 import { openTestStore, dropTestStore, type StoreTarget } from './store/test-support.ts';
 import type { Clock, Logger, PortalSettings } from './context.ts';
 
-export { storeTargets, openTestStore, dropTestStore, type StoreTarget } from './store/test-support.ts';
+export {
+  storeTargets,
+  openTestStore,
+  dropTestStore,
+  postgresAnswers,
+  type StoreTarget,
+} from './store/test-support.ts';
 
 export interface FakeClock extends Clock {
   set(ms: number): void;

@@ -16,7 +16,8 @@ export interface StoreTarget {
   freshUrl(): string;
 }
 
-async function postgresAnswers(): Promise<string | null> {
+/** null when PostgreSQL answers at TEST_PG_URL, else why not. */
+export async function postgresAnswers(): Promise<string | null> {
   const client = new pg.Client({ connectionString: TEST_PG_URL, connectionTimeoutMillis: 5000 });
   try {
     await client.connect();
