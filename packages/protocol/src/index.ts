@@ -8,3 +8,4 @@ export * from './agent-api.ts';
 export * from './admin-api.ts';
 export * from './agent-token.ts';
 export * from './field-values.ts';
+export * from './connectors.ts';

@@ -1,0 +1,10 @@
+// Every connector type, one line each (DESIGN §9): the scheduler, the admin API and the CLI's
+// `connector test` find a type here and nowhere else.
+import type { ConnectorType } from '@cloudsiem/protocol';
+import type { ConnectorDefinition } from './types.ts';
+
+const DEFINITIONS: { [T in ConnectorType]?: ConnectorDefinition<T> } = {};
+
+export function connectorDefinition<T extends ConnectorType>(type: T): ConnectorDefinition<T> | undefined {
+  return DEFINITIONS[type] as ConnectorDefinition<T> | undefined;
+}
