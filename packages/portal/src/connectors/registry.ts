@@ -6,5 +6,5 @@ import type { ConnectorDefinition } from './types.ts';
 const DEFINITIONS: { [T in ConnectorType]?: ConnectorDefinition<T> } = {};
 
 export function connectorDefinition<T extends ConnectorType>(type: T): ConnectorDefinition<T> | undefined {
-  return DEFINITIONS[type] as ConnectorDefinition<T> | undefined;
+  return DEFINITIONS[type];
 }
