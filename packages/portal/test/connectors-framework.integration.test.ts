@@ -301,6 +301,24 @@ describe.each(targets)('connector framework on $name', (target) => {
     });
   });
 
+  it('keeps its leases when stopped without release, even in the middle of a pass', async () => {
+    const { id } = await start([], 5);
+    const scheduler = t!.portal.scheduler!;
+    expect(scheduler.held()).toEqual([id]);
+    const db = t!.portal.context.store.db;
+    // A pass is under way (reading the connectors) when the portal "dies".
+    const pass = scheduler.tick();
+    await scheduler.stop({ release: false });
+    await pass;
+    const row = await db
+      .selectFrom('connectors')
+      .select(['lease_owner', 'lease_until'])
+      .executeTakeFirstOrThrow();
+    expect(row.lease_owner).toBe(scheduler.owner);
+    expect(row.lease_until).toBeGreaterThan(t!.clock.now());
+    expect(scheduler.held()).toEqual([]);
+  });
+
   it('runs the ingest hook inside the records’ transaction: a throw there stores nothing', async () => {
     await start();
     const { events } = t!.portal.services;

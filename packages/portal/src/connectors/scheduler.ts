@@ -446,6 +446,8 @@ export function createConnectorScheduler(
           });
       }
     }
+    // A pass cut short by stop() has not seen every row: stop() decides about the leases then.
+    if (stopped) return;
     for (const entry of [...held.values()]) if (!seen.has(entry.id)) await drop(entry, true);
   }
 
