@@ -16,3 +16,10 @@ export { resetAdminPassword, AdminResetError, type AdminReset } from './services
 export { agentStatus } from './services/status.ts';
 export { connectorDefinition } from './connectors/registry.ts';
 export { testConnection } from './connectors/test-connection.ts';
+export {
+  SecretBoxError,
+  SECRET_BOX_ERROR_CODES,
+  generateSecretKeyText,
+  parseSecretKey,
+  readSecretKeyFile,
+} from './auth/secret-box.ts';
