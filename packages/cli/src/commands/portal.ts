@@ -2,6 +2,7 @@
 // PostgreSQL), the admin REST API and the agent API over HTTP or HTTPS. Runs until SIGINT/SIGTERM.
 import { chmodSync, existsSync } from 'node:fs';
 import pino from 'pino';
+import { parseProxy } from '@cloudsiem/agent';
 import {
   DEFAULT_DATABASE_URL,
   SecretBoxError,
@@ -36,6 +37,9 @@ Options:
   --secret-key-file FILE  the 32-byte key (base64 or hex) sealing connector secrets; every portal
                           sharing a database needs the same one (make one: openssl rand -base64 32).
                           Without a key everything runs but connectors cannot be saved or run
+  --connector-ca-file F   a CA (PEM) connectors trust besides the system roots (a private upstream,
+                          a TLS-inspecting proxy)
+  --connector-proxy A[:P] an HTTP CONNECT proxy the connectors reach their upstreams through
   --log-level LEVEL       trace|debug|info|warn|error (default info)
   -h, --help              this help
 
@@ -142,6 +146,8 @@ export const portal: Command = async (argv) => {
       'retention-days': { type: 'string' },
       'log-level': { type: 'string' },
       'secret-key-file': { type: 'string' },
+      'connector-ca-file': { type: 'string' },
+      'connector-proxy': { type: 'string' },
     },
     USAGE,
   );
@@ -168,6 +174,18 @@ export const portal: Command = async (argv) => {
     throw new CliError('CLOUDSIEM_ADMIN_PASSWORD must be at least 12 characters');
   }
   const secretKey = secretKeyOption(values['secret-key-file'], process.env.CLOUDSIEM_SECRET_KEY);
+  let proxy: { host: string; port: number } | undefined;
+  if (values['connector-proxy'] !== undefined) {
+    try {
+      proxy = parseProxy(values['connector-proxy']);
+    } catch (error) {
+      throw new CliError(`--connector-proxy: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const ca =
+    values['connector-ca-file'] === undefined
+      ? undefined
+      : readPem(values['connector-ca-file'], '--connector-ca-file').toString('utf8');
   const databaseUrl = values.database ?? DEFAULT_DATABASE_URL;
   privateFiles();
   let running: Portal;
@@ -185,6 +203,14 @@ export const portal: Command = async (argv) => {
       },
       ...(firstAdminPassword === undefined ? {} : { firstAdminPassword }),
       ...(secretKey === undefined ? {} : { secretKey }),
+      ...(ca === undefined && proxy === undefined
+        ? {}
+        : {
+            upstreamNetwork: {
+              ...(ca === undefined ? {} : { ca }),
+              ...(proxy === undefined ? {} : { proxy }),
+            },
+          }),
     });
   } catch (error) {
     if (error instanceof StoreError) throw new CliError(error.message, 1);
