@@ -108,8 +108,7 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
   };
   const box: SecretBox | null = options.secretKey === undefined ? null : createSecretBox(options.secretKey);
   const overrides = options.connectorDefinitions ?? {};
-  const definitions: DefinitionLookup = (type) =>
-    (overrides[type] as ConnectorDefinition | undefined) ?? connectorDefinition(type);
+  const definitions: DefinitionLookup = (type) => overrides[type] ?? connectorDefinition(type);
   let scheduler: ConnectorScheduler | null = null;
   const services = createServices(context, {
     box,

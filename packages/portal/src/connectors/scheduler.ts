@@ -272,12 +272,11 @@ export function createConnectorScheduler(
     const totals = { pages: 0, stored: 0, duplicates: 0, rejected: 0 };
     const rejections: { upstreamId: string; reason: string }[] = [];
     let position = state?.position ?? null;
-    const log = (error: string | null) =>
-      (error === null ? logger.info : logger.warn).call(
-        logger,
-        { connectorId: row.id, connectorType: row.type, stream: stream.name, ...totals, position, error },
-        error === null ? 'Connector poll' : 'Connector poll stopped',
-      );
+    const log = (error: string | null) => {
+      const line = { connectorId: row.id, connectorType: row.type, stream: stream.name, ...totals, position };
+      if (error === null) logger.info(line, 'Connector poll');
+      else logger.warn({ ...line, error }, 'Connector poll stopped');
+    };
     try {
       while (totals.pages < maxPages) {
         const page = await stream.next(checkpoint, context);
@@ -488,7 +487,7 @@ export function createConnectorScheduler(
     },
     async tick() {
       await schedule();
-      await Promise.all([...held.values()].map((entry) => entry.polling));
+      await Promise.all([...held.values()].map((entry) => entry.polling ?? Promise.resolve()));
     },
     wake() {
       if (timer !== undefined) void schedule();

@@ -11,7 +11,7 @@ import {
   type ConnectorSecret,
   type ConnectorTestResult,
   type ConnectorType,
-  connectorInputSchema,
+  type connectorInputSchema,
 } from '@cloudsiem/protocol';
 import type { z } from 'zod';
 import type { PortalContext } from '../context.ts';
@@ -96,7 +96,7 @@ export function createConnectorService(context: PortalContext, deps: ConnectorSe
 
   /** The one secret field the type takes with these settings, or 400 naming it. */
   function checkSecret(type: ConnectorType, settings: Record<string, unknown>, secret: ConnectorSecret) {
-    const field = secretFieldFor(type, settings as { auth?: string });
+    const field = secretFieldFor(type, settings);
     if (secret[field] === undefined) {
       const other = field === 'token' ? 'clientSecret' : 'token';
       throw badRequest('secret', [
@@ -282,7 +282,7 @@ export function createConnectorService(context: PortalContext, deps: ConnectorSe
           secret_hint: secretHint(now),
         };
       } else {
-        const field = secretFieldFor(type, settings as { auth?: string });
+        const field = secretFieldFor(type, settings);
         if (field !== row.secret_field)
           throw badRequest('secret', [{ path: [field], message: `these settings need secret.${field}` }]);
       }
