@@ -126,6 +126,7 @@ describe.skipIf(chromiumTool === undefined)('web UI: every page', () => {
     }
     const expected = [
       'link "SIEM agents"',
+      'link "Connectors"',
       'link "Activity log"',
       'link "Alerts"',
       'link "Admins"',

@@ -45,8 +45,16 @@ function stored(overrides: Partial<Connector>): Connector {
 
 describe('connector form ↔ settings', () => {
   it("starts each type from its schema's defaults", () => {
-    expect(newForm('mdca')).toMatchObject({ url: '', pollSeconds: '300', requestsPerMinute: '20', auth: 'oauth' });
-    expect(newForm('graph-alerts')).toMatchObject({ url: 'https://graph.microsoft.com', requestsPerMinute: '60' });
+    expect(newForm('mdca')).toMatchObject({
+      url: '',
+      pollSeconds: '300',
+      requestsPerMinute: '20',
+      auth: 'oauth',
+    });
+    expect(newForm('graph-alerts')).toMatchObject({
+      url: 'https://graph.microsoft.com',
+      requestsPerMinute: '60',
+    });
     expect(newForm('o365-management').contentTypes).toContain('Audit.Exchange');
     expect(newForm('cloudsiem')).toMatchObject({ pollSeconds: '60', requestsPerMinute: '600' });
     // Another type keeps the name and starts its settings over.
@@ -109,11 +117,22 @@ describe('connector form ↔ settings', () => {
     expect(stepOf(errors)).toBe(0);
     expect(stepOf({ tenantId: 'x' })).toBe(1);
     expect(stepOf({})).toBeNull();
-    expect(validate({ ...newForm('graph-alerts', 'g'), tenantId: TENANT, clientId: 'nope', secret: 'x' }, null)).toEqual({
+    expect(
+      validate({ ...newForm('graph-alerts', 'g'), tenantId: TENANT, clientId: 'nope', secret: 'x' }, null),
+    ).toEqual({
       clientId: 'client ID must be a GUID',
     });
     expect(
-      validate({ ...newForm('o365-management', 'o'), tenantId: TENANT, clientId: CLIENT, contentTypes: [], secret: 'x' }, null),
+      validate(
+        {
+          ...newForm('o365-management', 'o'),
+          tenantId: TENANT,
+          clientId: CLIENT,
+          contentTypes: [],
+          secret: 'x',
+        },
+        null,
+      ),
     ).toEqual({ contentTypes: 'choose at least one content type' });
   });
 
@@ -140,10 +159,16 @@ describe('connector form ↔ settings', () => {
     expect(validate(form, connector)).toEqual({});
     expect(patchOf(form)).not.toHaveProperty('secret');
     expect(patchOf({ ...form, secret: 'new' }).secret).toEqual({ clientSecret: 'new' });
-    expect(settingsOf(form).serviceSources).toEqual(['microsoftDefenderForCloudApps', 'microsoftDefenderForIdentity']);
+    expect(settingsOf(form).serviceSources).toEqual([
+      'microsoftDefenderForCloudApps',
+      'microsoftDefenderForIdentity',
+    ]);
 
     // An mdca connector moved from its token to OAuth needs a client secret.
-    const mdca = stored({ settings: { url: 'https://x.example.com', auth: 'token' }, secretSet: { field: 'token', hint: 'wxyz' } });
+    const mdca = stored({
+      settings: { url: 'https://x.example.com', auth: 'token' },
+      secretSet: { field: 'token', hint: 'wxyz' },
+    });
     const moved = { ...formOf(mdca), auth: 'oauth' as const, tenantId: TENANT, clientId: CLIENT };
     expect(validate(moved, mdca)).toEqual({ secret: 'the client secret is required' });
     expect(validate(formOf(mdca), mdca)).toEqual({});

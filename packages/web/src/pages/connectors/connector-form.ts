@@ -55,12 +55,38 @@ export function fieldsOf(type: ConnectorType, auth: ConnectorForm['auth']): Fiel
   switch (type) {
     case 'mdca':
       return auth === 'oauth'
-        ? ['url', 'auth', 'tenantId', 'clientId', 'dataTypes', 'authorityUrl', 'pollSeconds', 'requestsPerMinute']
+        ? [
+            'url',
+            'auth',
+            'tenantId',
+            'clientId',
+            'dataTypes',
+            'authorityUrl',
+            'pollSeconds',
+            'requestsPerMinute',
+          ]
         : ['url', 'auth', 'dataTypes', 'pollSeconds', 'requestsPerMinute'];
     case 'graph-alerts':
-      return ['tenantId', 'clientId', 'serviceSources', 'url', 'authorityUrl', 'pollSeconds', 'requestsPerMinute'];
+      return [
+        'tenantId',
+        'clientId',
+        'serviceSources',
+        'url',
+        'authorityUrl',
+        'pollSeconds',
+        'requestsPerMinute',
+      ];
     case 'o365-management':
-      return ['tenantId', 'clientId', 'contentTypes', 'url', 'authorityUrl', 'publisherId', 'pollSeconds', 'requestsPerMinute'];
+      return [
+        'tenantId',
+        'clientId',
+        'contentTypes',
+        'url',
+        'authorityUrl',
+        'publisherId',
+        'pollSeconds',
+        'requestsPerMinute',
+      ];
     case 'cloudsiem':
       return ['url', 'dataTypes', 'pollSeconds', 'requestsPerMinute'];
   }
@@ -74,7 +100,11 @@ export function urlIsAdvanced(type: ConnectorType): boolean {
 /** A number setting's default and maximum, read from the type's schema. */
 export function numberSetting(type: ConnectorType, key: 'pollSeconds' | 'requestsPerMinute') {
   const field = CONNECTOR_SETTINGS_SCHEMAS[type].shape[key];
-  return { default: field.parse(undefined), min: field.unwrap().minValue ?? 1, max: field.unwrap().maxValue ?? 0 };
+  return {
+    default: field.parse(undefined),
+    min: field.unwrap().minValue ?? 1,
+    max: field.unwrap().maxValue ?? 0,
+  };
 }
 
 function defaultUrl(type: ConnectorType): string {
@@ -216,7 +246,8 @@ function messageFor(form: ConnectorForm, key: FieldKey, issue: { code: string; m
       : `requests per minute must be a whole number, ${min}–${max}`;
   }
   if (issue.code === 'invalid_type') return `${LABELS[key]} is required`;
-  if (key === 'serviceSources') return `service sources: ${issue.message} (letters only, e.g. microsoftDefenderForCloudApps)`;
+  if (key === 'serviceSources')
+    return `service sources: ${issue.message} (letters only, e.g. microsoftDefenderForCloudApps)`;
   if (key === 'contentTypes' && issue.code === 'too_small') return 'choose at least one content type';
   // A rule across the checkboxes says what to do already.
   if (key === 'dataTypes') return issue.message;
@@ -246,7 +277,8 @@ export function validate(form: ConnectorForm, connector: Connector | null): Fiel
     for (const key of ['tenantId', 'clientId'] as const)
       if (form[key].trim() === '') errors[key] = `${LABELS[key]} is required with OAuth`;
   if (form.secret === '' && secretRequired(form, connector))
-    errors.secret = secretField(form) === 'token' ? 'the API token is required' : 'the client secret is required';
+    errors.secret =
+      secretField(form) === 'token' ? 'the API token is required' : 'the client secret is required';
   return errors;
 }
 

@@ -29,8 +29,8 @@ describe('connector labels', () => {
 
   it('puts the last error on one line', () => {
     expect(lastErrorLine(null)).toBe('');
-    expect(lastErrorLine({ code: 'AUTH', message: 'AADSTS7000215: Invalid client secret.\r\nTrace ID: x', at: 1 })).toBe(
-      'AUTH: AADSTS7000215: Invalid client secret. Trace ID: x',
-    );
+    expect(
+      lastErrorLine({ code: 'AUTH', message: 'AADSTS7000215: Invalid client secret.\r\nTrace ID: x', at: 1 }),
+    ).toBe('AUTH: AADSTS7000215: Invalid client secret. Trace ID: x');
   });
 });

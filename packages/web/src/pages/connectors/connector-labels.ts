@@ -14,7 +14,8 @@ export const CONNECTOR_TITLES: Record<ConnectorType, string> = {
 export const CONNECTOR_DESCRIPTIONS: Record<ConnectorType, string> = {
   mdca: 'Activities and alerts from the Defender for Cloud Apps REST API.',
   'graph-alerts': 'Security alerts of every Defender product from Microsoft Graph (alerts_v2).',
-  'o365-management': 'Audit records of Entra ID, Exchange, SharePoint and more from the Management Activity API.',
+  'o365-management':
+    'Audit records of Entra ID, Exchange, SharePoint and more from the Management Activity API.',
   cloudsiem: "Activities and alerts from another cloudsiem portal's list API (hub and spoke).",
 };
 

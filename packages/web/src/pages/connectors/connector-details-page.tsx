@@ -1,0 +1,184 @@
+// One connector (DESIGN §9): its status and why, lag, rate, records stored and rejected, the last
+// error, each stream's position and records stored, and its settings; "Sync now" and the row
+// menu's actions. Refreshed every 5 s while open.
+import type { Connector } from '@cloudsiem/protocol';
+import { Fragment } from 'react';
+import { connectorsApi } from '../../connectors-api.ts';
+import { Menu } from '../../components/menu.tsx';
+import { ExactTime, RelativeTime } from '../../components/relative-time.tsx';
+import { Table } from '../../components/table.tsx';
+import { navigate, useLoad, useTitle } from '../../hooks.ts';
+import { useConnectorActions } from './connector-actions.tsx';
+import { CONNECTOR_STATUS_HINTS, CONNECTOR_TITLES, formatRate } from './connector-labels.ts';
+import { ConnectorStatus, CONNECTORS_POLL_MS, Lag, LastError } from './connectors-page.tsx';
+
+const BACK = (
+  <p className="breadcrumb">
+    Settings › <a href="#/settings/connectors">Connectors</a> ›
+  </p>
+);
+
+/** A settings value as text: lists joined, data types named, objects as JSON. */
+function settingText(value: unknown): string {
+  if (Array.isArray(value)) return value.length === 0 ? '—' : value.join(', ');
+  if (value !== null && typeof value === 'object') {
+    const on = Object.entries(value)
+      .filter(([, v]) => v === true)
+      .map(([k]) => k);
+    return on.length > 0 && Object.values(value).every((v) => typeof v === 'boolean')
+      ? on.join(', ')
+      : JSON.stringify(value);
+  }
+  return String(value);
+}
+
+function Streams({ connector }: { connector: Connector }) {
+  return (
+    <Table
+      label="Streams"
+      columns={[
+        { header: 'Stream', rowHeader: true, cell: (s) => s.stream },
+        { header: 'Data type', cell: (s) => s.dataType },
+        { header: 'Position', cell: (s) => s.position ?? <span className="muted">Not pulled yet</span> },
+        { header: 'Last poll', cell: (s) => <RelativeTime ms={s.lastPollAt} /> },
+        {
+          header: 'Records stored',
+          className: 'cell-number',
+          cell: (s) => s.recordsStored.toLocaleString('en-US'),
+        },
+      ]}
+      rows={connector.streams}
+      rowKey={(s) => s.stream}
+      empty="No stream has been pulled yet."
+    />
+  );
+}
+
+export function ConnectorDetailsPage({ id }: { id: string }) {
+  const connector = useLoad(() => connectorsApi.get(id), `connector:${id}`, CONNECTORS_POLL_MS);
+  const actions = useConnectorActions({
+    onChanged: connector.reload,
+    onDeleted: () => navigate('#/settings/connectors'),
+  });
+  const data = connector.data;
+  useTitle(data?.name ?? 'Connector');
+
+  if (data === undefined) {
+    return (
+      <>
+        {BACK}
+        {connector.error !== null ? (
+          <>
+            <h1>Connector not found</h1>
+            <p role="alert" className="error-text">
+              {connector.error}
+            </p>
+          </>
+        ) : (
+          <p className="muted">Loading…</p>
+        )}
+        {actions.dialogs}
+      </>
+    );
+  }
+
+  const items = actions.menuItems(data);
+  const sync = items.find((i) => i.label === 'Sync now');
+  return (
+    <>
+      {BACK}
+      <div className="page-header">
+        <h1>{data.name}</h1>
+        <ConnectorStatus connector={data} detail={false} />
+        <span className="spacer" />
+        <span className="page-actions">
+          {sync === undefined ? null : (
+            <button type="button" className="button" onClick={sync.onSelect}>
+              Sync now
+            </button>
+          )}
+          <Menu label={`Actions for ${data.name}`} items={items.filter((i) => i !== sync)} />
+        </span>
+      </div>
+      {connector.error !== null ? (
+        <p role="alert" className="error-text">
+          Could not refresh: {connector.error}
+        </p>
+      ) : null}
+
+      <section className="panel" aria-labelledby="status-heading">
+        <h2 id="status-heading">Status</h2>
+        <p className="muted">{data.statusDetail ?? CONNECTOR_STATUS_HINTS[data.status]}</p>
+        <dl className="stats">
+          <div>
+            <dt>Lag</dt>
+            <dd>
+              <Lag connector={data} />
+            </dd>
+          </div>
+          <div>
+            <dt>Records/min</dt>
+            <dd>{formatRate(data.recordsPerMinute)}</dd>
+          </div>
+          <div>
+            <dt>Records stored</dt>
+            <dd>{data.recordsStored.toLocaleString('en-US')}</dd>
+          </div>
+          <div>
+            <dt>Records rejected</dt>
+            <dd>{data.recordsRejected.toLocaleString('en-US')}</dd>
+          </div>
+          <div>
+            <dt>Last poll</dt>
+            <dd>
+              <RelativeTime ms={data.lastPollAt} />
+            </dd>
+          </div>
+          <div>
+            <dt>Last success</dt>
+            <dd>
+              <RelativeTime ms={data.lastSuccessAt} />
+            </dd>
+          </div>
+        </dl>
+        <h3>Last error</h3>
+        <LastError error={data.lastError} />
+      </section>
+
+      <section className="panel" aria-labelledby="streams-heading">
+        <h2 id="streams-heading">Streams</h2>
+        <Streams connector={data} />
+      </section>
+
+      <section className="panel" aria-labelledby="settings-heading">
+        <h2 id="settings-heading">Settings</h2>
+        <dl className="settings">
+          <dt>Type</dt>
+          <dd>{CONNECTOR_TITLES[data.type]}</dd>
+          {Object.entries(data.settings).map(([key, value]) => (
+            <Fragment key={key}>
+              <dt>{key}</dt>
+              <dd className="mono">{settingText(value)}</dd>
+            </Fragment>
+          ))}
+          <dt>Secret</dt>
+          <dd>
+            {data.secretSet === null ? (
+              <span className="muted">Not set</span>
+            ) : (
+              <>
+                {data.secretSet.field === 'token' ? 'API token' : 'Client secret'} ending{' '}
+                <span className="mono">{data.secretSet.hint}</span>
+              </>
+            )}
+          </dd>
+          <dt>Created</dt>
+          <dd>
+            <ExactTime ms={data.createdAt} /> by {data.createdBy}
+          </dd>
+        </dl>
+      </section>
+      {actions.dialogs}
+    </>
+  );
+}
