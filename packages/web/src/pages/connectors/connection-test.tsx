@@ -23,8 +23,8 @@ function Streams({ result }: { result: ConnectorTestResult }) {
             {s.fetched === 0
               ? 'No records on the first page: nothing happened upstream in the window yet.'
               : `${s.fetched.toLocaleString('en-US')} ${s.fetched === 1 ? 'record' : 'records'} on the first page; ${
-                  s.samples.length < s.fetched ? `the first ${s.samples.length}` : 'each'
-                } and the exact CEF line your SIEM will receive:`}
+                  s.samples.length < s.fetched ? `the first ${s.samples.length}, each` : 'each'
+                } with the exact CEF line your SIEM will receive:`}
           </p>
           <CefSamples
             samples={s.samples.map((sample) => ({

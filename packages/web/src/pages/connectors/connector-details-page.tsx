@@ -9,6 +9,7 @@ import { ExactTime, RelativeTime } from '../../components/relative-time.tsx';
 import { Table } from '../../components/table.tsx';
 import { navigate, useLoad, useTitle } from '../../hooks.ts';
 import { useConnectorActions } from './connector-actions.tsx';
+import { LABELS } from './connector-form.ts';
 import { CONNECTOR_STATUS_HINTS, CONNECTOR_TITLES, formatRate } from './connector-labels.ts';
 import { ConnectorStatus, CONNECTORS_POLL_MS, Lag, LastError } from './connectors-page.tsx';
 
@@ -17,6 +18,12 @@ const BACK = (
     Settings › <a href="#/settings/connectors">Connectors</a> ›
   </p>
 );
+
+/** `tenantId` → "Tenant ID" (a key the form does not know stays as it is). */
+function settingLabel(key: string): string {
+  const label = (LABELS as Record<string, string | undefined>)[key];
+  return label === undefined ? key : label.charAt(0).toUpperCase() + label.slice(1);
+}
 
 /** A settings value as text: lists joined, data types named, objects as JSON. */
 function settingText(value: unknown): string {
@@ -157,7 +164,7 @@ export function ConnectorDetailsPage({ id }: { id: string }) {
           <dd>{CONNECTOR_TITLES[data.type]}</dd>
           {Object.entries(data.settings).map(([key, value]) => (
             <Fragment key={key}>
-              <dt>{key}</dt>
+              <dt>{settingLabel(key)}</dt>
               <dd className="mono">{settingText(value)}</dd>
             </Fragment>
           ))}

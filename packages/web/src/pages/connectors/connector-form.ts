@@ -220,7 +220,8 @@ export function secretRequired(form: ConnectorForm, connector: Connector | null)
   return connector === null || connector.secretSet?.field !== secretField(form);
 }
 
-const LABELS: Record<FieldKey, string> = {
+/** Each field's name in running text ("tenant ID is required"). */
+export const LABELS: Record<FieldKey, string> = {
   type: 'type',
   name: 'name',
   url: 'URL',
