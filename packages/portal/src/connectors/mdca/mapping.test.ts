@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { appIdLabel, mapActivity, mapAlert, type MappingOptions } from './mapping.ts';
 import type { MappedRecord } from '../types.ts';
 
-const root = resolve(import.meta.dirname, '../../../../../..');
+const root = resolve(import.meta.dirname, '../../../../..');
 const fixtures = resolve(root, 'test/upstream/fixtures/mdca');
 
 interface GoldenVector {
@@ -329,9 +329,7 @@ const options = {
 
 describe('mdca mapping: the documented samples, lines derived field by field', () => {
   it('maps the REAL activity record (activity-record-real.json)', () => {
-    const raw: unknown = JSON.parse(
-      readFileSync(resolve(fixtures, 'activity-record-real.json'), 'utf8'),
-    );
+    const raw: unknown = JSON.parse(readFileSync(resolve(fixtures, 'activity-record-real.json'), 'utf8'));
     const mapped = record(mapActivity(raw));
     expect(mapped).toMatchObject({
       id: '97134000_15600_97ee2049-893e-4c9d-a312-08d82b46faf7',
@@ -364,9 +362,9 @@ describe('mdca mapping: the documented samples, lines derived field by field', (
   });
 
   it('maps the VERBATIM alert of api-alerts-list.md (alerts-list-response.json)', () => {
-    const raw = JSON.parse(
-      readFileSync(resolve(fixtures, 'alerts-list-response.json'), 'utf8'),
-    ) as { data: unknown[] };
+    const raw = JSON.parse(readFileSync(resolve(fixtures, 'alerts-list-response.json'), 'utf8')) as {
+      data: unknown[];
+    };
     const mapped = record(mapAlert(raw.data[0]));
     expect(mapped).toMatchObject({
       type: 'ALERT_ANOMALY_DETECTION', // policyRule.policyType ANOMALY_DETECTION
