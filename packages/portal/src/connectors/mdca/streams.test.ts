@@ -269,6 +269,18 @@ describe('mdca: contract tests against documented behaviour', () => {
     expect(mdca.bodies.some((b) => Number(b.body.skip) === 100)).toBe(true);
   });
 
+  it('passes a record it cannot map on as rejected, with its id and reason, never dropped', async () => {
+    const { activities } = tenant();
+    const records = makeActivities(30, { start: T0 - 60 * MINUTE, stepMs: 1000 });
+    const broken: Record<string, unknown> = { ...records[10], eventTypeName: undefined };
+    records[10] = broken;
+    mdca.activities.push(...records);
+    const page = await activities.next(null, context());
+    const rejected = page.records.filter((r) => 'rejected' in r);
+    expect(rejected).toEqual([{ upstreamId: broken._id, rejected: 'eventTypeName: missing' }]);
+    expect(page.records).toHaveLength(30);
+  });
+
   it('renews an Entra token that expires mid-drain (401 → new token → continue)', async () => {
     const { activities } = tenant();
     mdca.activities.push(...makeActivities(800, { start: T0 - 60 * MINUTE, stepMs: 1000 }));
