@@ -63,23 +63,29 @@ export function createMdcaClient(
   runtime: Pick<ConnectorRuntime, 'http' | 'entraToken'>,
 ): MdcaClient {
   const base = settings.url.replace(/\/+$/, '');
+  // A missing secret or id fails the first call (where the test result and status show it), not
+  // the construction of the streams.
+  let configError: UpstreamError | null = null;
   let tokens: TokenSource | null = null;
   if (settings.auth === 'oauth') {
     if (secret.clientSecret === undefined)
-      throw new UpstreamError('auth', 'mdca: auth "oauth" needs the app\'s client secret', {
+      configError = new UpstreamError('auth', 'mdca: auth "oauth" needs the app\'s client secret', {
         retriable: false,
       });
-    if (settings.tenantId === undefined || settings.clientId === undefined)
-      throw new UpstreamError('auth', 'mdca: auth "oauth" needs tenantId and clientId', { retriable: false });
-    tokens = runtime.entraToken({
-      authorityUrl: settings.authorityUrl,
-      tenantId: settings.tenantId,
-      clientId: settings.clientId,
-      clientSecret: secret.clientSecret,
-      scope: MDCA_SCOPE,
-    });
+    else if (settings.tenantId === undefined || settings.clientId === undefined)
+      configError = new UpstreamError('auth', 'mdca: auth "oauth" needs tenantId and clientId', {
+        retriable: false,
+      });
+    else
+      tokens = runtime.entraToken({
+        authorityUrl: settings.authorityUrl,
+        tenantId: settings.tenantId,
+        clientId: settings.clientId,
+        clientSecret: secret.clientSecret,
+        scope: MDCA_SCOPE,
+      });
   } else if (secret.token === undefined) {
-    throw new UpstreamError('auth', 'mdca: auth "token" needs the API token', { retriable: false });
+    configError = new UpstreamError('auth', 'mdca: auth "token" needs the API token', { retriable: false });
   }
   const legacy = secret.token;
 
@@ -89,6 +95,7 @@ export function createMdcaClient(
 
   async function list(resource: MdcaResource, body: MdcaListBody): Promise<MdcaListAnswer> {
     const what = `list ${resource}`;
+    if (configError !== null) throw configError;
     const call = async () =>
       runtime.http.request({
         method: 'POST',

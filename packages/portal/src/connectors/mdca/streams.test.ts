@@ -17,6 +17,8 @@ import { silentLogger } from '../../context.ts';
 import { entraTokenSource } from '../entra.ts';
 import { createUpstreamHttp, type UpstreamHttpClient } from '../http.ts';
 import { connectorDefinition } from '../registry.ts';
+import { connectorRuntime } from '../runtime.ts';
+import { testConnection } from '../test-connection.ts';
 import { UpstreamError, type ConnectorRuntime, type Stream, type StreamContext } from '../types.ts';
 import { mdcaConnector } from './index.ts';
 import type { MdcaCheckpoint } from './streams.ts';
@@ -317,16 +319,84 @@ describe('mdca: contract tests against documented behaviour', () => {
   });
 
   it('a 429 without Retry-After (reason TOO MANY REQUESTS) → throttled, retry after ≥ 60 s', async () => {
-    const { activities } = tenant({ requestsPerMinute: 2 });
-    mdca.activities.push(...makeActivities(500, { start: T0 - 60 * MINUTE, stepMs: 1000 }));
+    const { settings } = tenant({ requestsPerMinute: 2 });
+    mdca.activities.push(...makeActivities(300, { start: T0 - 60 * MINUTE, stepMs: 1000 }));
+    // The portal's own runtime for this type: its bucket (20/min) and its 60 s throttle floor.
+    const runtime = connectorRuntime(mdcaConnector, settings, {
+      clock: { now: () => now },
+      logger: silentLogger,
+      sleep: () => Promise.resolve(),
+    });
+    clients.push(runtime.http);
+    const [activities] = mdcaConnector.streams(settings, { clientSecret: SECRET }, runtime);
     const ingest = new Ingest();
-    const error = await failure(poll(activities, { checkpoint: null }, ingest));
+    const state = { checkpoint: null as unknown };
+    const error = await failure(
+      activities === undefined ? Promise.resolve() : poll(activities, state, ingest),
+    );
     expect(error.kind).toBe('throttled');
     expect(error.status).toBe(429);
     expect(error.retryAfterMs).toBeGreaterThanOrEqual(60_000);
     // Two pages answered: 100, then 99 new (page 2 starts at page 1's last `created`, re-reading it).
     expect(ingest.ids.size).toBe(199);
     expect(mdca.calls).toBe(3);
+    // A minute later the poll resumes from the checkpoint.
+    now += MINUTE;
+    if (activities !== undefined) await poll(activities, state, ingest);
+    expect(ingest.ids.size).toBe(300);
+  });
+
+  it('Test connection: one page per stream, nothing stored, the exact CEF lines', async () => {
+    const { settings } = tenant();
+    mdca.activities.push(...makeActivities(120, { start: T0 - 60 * MINUTE, stepMs: 1000 }));
+    mdca.alerts.push(makeAlert(1, T0 - 10 * MINUTE));
+    const result = await testConnection(
+      mdcaConnector,
+      settings,
+      { clientSecret: SECRET },
+      {
+        clock: { now: () => now },
+        logger: silentLogger,
+        sleep: () => Promise.resolve(),
+        publicUrl: 'https://portal.example.com',
+        initialLookbackMs: 48 * 60 * MINUTE,
+      },
+    );
+    expect(result.failure).toBeNull();
+    expect(result.streams.map((s) => [s.stream, s.fetched])).toEqual([
+      ['activities', 100],
+      ['alerts', 1],
+    ]);
+    const first = result.streams[0]?.samples[0];
+    expect(first?.rejected).toBeNull();
+    expect(first?.line).toContain('|EVENT_CATEGORY_UNSPECIFIED|FilePreviewed|0|externalId=97134000_15600_');
+    expect(first?.line).toContain(
+      ' dvc=8.8.8.8 requestClientApplication=OneDriveMpc-Transform_Thumbnail/1.0 ',
+    );
+
+    entra.setSecret('rotated');
+    const refused = await testConnection(
+      mdcaConnector,
+      settings,
+      { clientSecret: SECRET },
+      {
+        clock: { now: () => now },
+        logger: silentLogger,
+        publicUrl: 'https://portal.example.com',
+        initialLookbackMs: MINUTE,
+      },
+    );
+    expect(refused.ok).toBe(false);
+    expect(refused.failure?.kind).toBe('auth');
+    expect(refused.failure?.message).toMatch(/client secret.*needs Investigation\.Read/);
+  });
+
+  it('a connector without its secret fails its first call, not its construction', async () => {
+    const { settings } = tenant();
+    const [activities] = mdcaConnector.streams(settings, { token: 'x' }, runtimeFor());
+    const error = await failure(activities?.next(null, context()) ?? Promise.resolve());
+    expect(error.kind).toBe('auth');
+    expect(error.retriable).toBe(false);
   });
 
   it("mode 'test' fetches one page and leaves the checkpoint alone", async () => {
