@@ -1,10 +1,12 @@
 // Every connector type, one line each (DESIGN §9): the scheduler, the admin API and the CLI's
 // `connector test` find a type here and nowhere else.
 import type { ConnectorType } from '@cloudsiem/protocol';
-import type { ConnectorDefinition } from './types.ts';
 import { cloudsiemConnector } from './cloudsiem/index.ts';
+import { mdcaConnector } from './mdca/index.ts';
+import type { ConnectorDefinition } from './types.ts';
 
 const DEFINITIONS: { [T in ConnectorType]?: ConnectorDefinition<T> } = {
+  mdca: mdcaConnector,
   cloudsiem: cloudsiemConnector,
 };
 
