@@ -174,8 +174,8 @@ export function ConnectorDetailsPage({ id }: { id: string }) {
               <span className="muted">Not set</span>
             ) : (
               <>
-                {data.secretSet.field === 'token' ? 'API token' : 'Client secret'} ending{' '}
-                <span className="mono">{data.secretSet.hint}</span>
+                {data.secretSet.field === 'token' ? 'API token' : 'Client secret'}{' '}
+                <span className="muted">({data.secretSet.hint})</span>
               </>
             )}
           </dd>

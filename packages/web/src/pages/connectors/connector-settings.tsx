@@ -252,7 +252,7 @@ export function ConnectorSettings({
         error={errors.secret}
         hint={
           keeps
-            ? `A ${field === 'token' ? 'token' : 'client secret'} is set (ending ${connector?.secretSet?.hint ?? '…'}) — leave empty to keep it.`
+            ? `A ${field === 'token' ? 'token' : 'client secret'} is set (${connector?.secretSet?.hint ?? 'stored'}) — leave empty to keep it.`
             : 'Write-only: once saved, it is never shown again.'
         }
       >
