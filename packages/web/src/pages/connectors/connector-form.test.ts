@@ -18,6 +18,7 @@ const TENANT = '6babcaad-604b-40ac-a9d7-9fd97c0b779f';
 const CLIENT = '0d4f2c3a-1111-4222-8333-944455556666';
 
 function stored(overrides: Partial<Connector>): Connector {
+  // Cast: the contract may grow fields these tests do not read (notifications).
   return {
     id: 'c1',
     name: 'Contoso MDCA',
@@ -39,8 +40,9 @@ function stored(overrides: Partial<Connector>): Connector {
     recordsPerMinute: 0,
     throttledUntil: null,
     streams: [],
+    notifications: [],
     ...overrides,
-  };
+  } as Connector;
 }
 
 describe('connector form ↔ settings', () => {

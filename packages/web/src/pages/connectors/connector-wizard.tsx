@@ -3,7 +3,7 @@
 // records and their CEF lines) → Save, confirmed when the test did not succeed. Editing a
 // connector walks the same steps with its type fixed and its secret kept unless a new one is typed.
 import { CONNECTOR_TYPES, type Connector, type ConnectorTestResult } from '@cloudsiem/protocol';
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { messageOf } from '../../api.ts';
 import { connectorsApi } from '../../connectors-api.ts';
 import { ConfirmDialog, Dialog } from '../../components/dialog.tsx';
@@ -63,6 +63,11 @@ export function ConnectorWizard({
   const [saveError, setSaveError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const formId = useId();
+  const saveErrorRef = useRef<HTMLParagraphElement>(null);
+  // The answer to Save sits under a long test result: bring it into view.
+  useEffect(() => {
+    if (saveError !== null) saveErrorRef.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, [saveError]);
 
   const change = (next: Partial<ConnectorForm>) => {
     setForm((f) => ({ ...f, ...next }));
@@ -256,7 +261,7 @@ export function ConnectorWizard({
         </form>
       </Wizard>
       {saveError !== null ? (
-        <p role="alert" className="error-text">
+        <p ref={saveErrorRef} role="alert" className="error-text">
           {saveError}
         </p>
       ) : null}
