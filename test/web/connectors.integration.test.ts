@@ -1,0 +1,145 @@
+// The connector walk (DESIGN §9), in real Chromium against a real portal process and the loopback
+// fake upstream (its Entra ID token endpoint and Defender for Cloud Apps API): sign in → Settings ›
+// Connectors → add an mdca connector with a wrong client secret → Test connection names the
+// refused secret → the right secret → the first records and the CEF line each becomes → Save →
+// the status turns Connected → the records are in the activity log.
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cleanup, onCleanup, tempDir } from '../e2e/harness.ts';
+import { fakeEntra } from '../upstream/entra.ts';
+import { fakeMdca, makeActivities, makeAlert, MDCA_SCOPE } from '../upstream/mdca.ts';
+import { startFakeUpstream } from '../upstream/server.ts';
+import {
+  agentCell,
+  agentRow,
+  BUILD_TIMEOUT_MS,
+  chromiumOrSkip,
+  ensureWebBuilt,
+  signIn,
+  startWebPortal,
+  UI_TIMEOUT_MS,
+  WebSession,
+} from './browser.ts';
+
+const chromiumTool = chromiumOrSkip();
+void chromiumTool; // used again once the skip below goes
+const NAME = 'Contoso Defender for Cloud Apps';
+const TENANT = '6babcaad-604b-40ac-a9d7-9fd97c0b779f';
+const CLIENT = '0d4f2c3a-1111-4222-8333-944455556666';
+const SECRET = 'Xy7~good.client-secret';
+/** The first poll runs when the connector is saved; on a busy two-core machine give it longer. */
+const CONNECTED_TIMEOUT_MS = 45_000;
+
+// Skipped until the connector admin API (branch `framework`: routes/connectors.ts and the
+// scheduler) and `cloudsiem portal --secret-key-file` land on main: without them the list answers
+// 404 and Save answers 503 SECRET_KEY_MISSING.
+describe.skip('web UI: Settings › Connectors', () => {
+  beforeAll(ensureWebBuilt, BUILD_TIMEOUT_MS);
+  afterEach(cleanup);
+
+  it('adds an mdca connector: a wrong secret fails the test by name, the right one shows the first records and their CEF lines, and saved it turns Connected and fills the activity log', async () => {
+    // The tenant: Entra ID and Defender for Cloud Apps on one loopback port, with activities saved
+    // 20 to 10 minutes ago (older than the connector's settle time) and one alert.
+    const upstream = await startFakeUpstream();
+    onCleanup(() => upstream.close());
+    const entra = fakeEntra({
+      tenantId: TENANT,
+      clientId: CLIENT,
+      clientSecret: SECRET,
+      scopes: [MDCA_SCOPE],
+    });
+    const mdca = fakeMdca({ entra });
+    upstream.mount('/entra', entra.handler);
+    upstream.mount('/mdca', mdca.handler);
+    const activities = makeActivities(5, { start: Date.now() - 20 * 60_000, stepMs: 2 * 60_000 });
+    mdca.activities.push(...activities);
+    mdca.alerts.push(makeAlert(1, Date.now() - 15 * 60_000));
+    const ids = activities.map((a) => String(a._id));
+
+    const keyFile = join(tempDir('connectors-key'), 'secret.key');
+    writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+    const portal = await startWebPortal({ args: ['--secret-key-file', keyFile] });
+    const web = await WebSession.open(chromiumTool!.path, portal.url, 'connectors');
+    const { page } = web;
+
+    await web.goto();
+    await signIn(web);
+    await page.getByRole('navigation').getByRole('link', { name: 'Connectors', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Connectors' }).waitFor();
+    await page.getByText('No connectors yet.').waitFor();
+    await web.screenshot('empty');
+
+    // Step 1: the type (Defender for Cloud Apps is the first) and the name.
+    await page.getByRole('button', { name: 'Add connector', exact: true }).click();
+    const wizard = page.getByRole('dialog', { name: 'Add connector' });
+    await expect.poll(() => web.focusIsInside(wizard)).toBe(true);
+    expect(await wizard.getByRole('radio', { name: 'Defender for Cloud Apps' }).isChecked()).toBe(true);
+    await wizard.getByLabel('Name').fill(NAME);
+    await wizard.getByRole('button', { name: 'Next', exact: true }).click();
+
+    // Step 2: the settings, the focus on the step's heading; an empty form says what is missing.
+    await expect.poll(() => web.focused()).toBe('heading "Settings"');
+    await wizard.getByRole('button', { name: 'Next: test connection' }).click();
+    await wizard.getByText('URL is required').waitFor();
+    await wizard.getByText('the client secret is required').waitFor();
+    await wizard.getByLabel('API URL').fill(`${upstream.url}/mdca`);
+    await wizard.getByLabel('Tenant ID').fill(TENANT);
+    await wizard.getByLabel('Client ID').fill(CLIENT);
+    await wizard.getByRole('button', { name: 'Advanced', exact: true }).click();
+    await wizard.getByLabel('Authority URL').fill(`${upstream.url}/entra`);
+    await wizard.getByLabel('Client secret').fill('a wrong secret');
+    await web.screenshot('settings');
+
+    // Step 3 with the wrong secret: what failed, by name.
+    await wizard.getByRole('button', { name: 'Next: test connection' }).click();
+    const test = wizard.getByRole('region', { name: 'Connection test' });
+    const failure = test.getByRole('alert');
+    await failure.waitFor();
+    expect(await failure.getByRole('heading').innerText()).toBe('Authentication refused');
+    expect(await failure.innerText()).toMatch(/HTTP 401/);
+    expect(await failure.innerText()).toMatch(/client secret/i);
+    await web.screenshot('test-wrong-secret');
+
+    // Back, the right secret, test again: the first records and the exact CEF line of each.
+    await wizard.getByRole('button', { name: 'Back' }).click();
+    await wizard.getByLabel('Client secret').fill(SECRET);
+    await wizard.getByRole('button', { name: 'Next: test connection' }).click();
+    await test.getByText(/^Connected: the upstream answered/).waitFor();
+    const streamActivities = test.getByRole('region', { name: 'Stream activities' });
+    await streamActivities.getByText(/^5 records on the first page/).waitFor();
+    const lines = await streamActivities.locator('pre.cef code').allInnerTexts();
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(/CEF:0\|MCAS\|SIEM_Agent\|/);
+    expect(lines.some((line) => ids.some((id) => line.includes(`externalId=${id}`)))).toBe(true);
+    await test.getByRole('region', { name: 'Stream alerts' }).waitFor();
+    await web.screenshot('test-ok');
+
+    // Save: no question after a good test; the row appears and turns Connected.
+    await wizard.getByRole('button', { name: 'Save connector' }).click();
+    await expect.poll(() => wizard.count()).toBe(0);
+    await page.getByRole('status').getByText(`Added ${NAME}.`).waitFor();
+    await agentRow(page, NAME).waitFor();
+    expect(await agentCell(page, NAME, 'Type')).toBe('Defender for Cloud Apps');
+    await expect
+      .poll(() => agentCell(page, NAME, 'Status'), { timeout: CONNECTED_TIMEOUT_MS })
+      .toMatch(/^Connected/);
+    await expect.poll(() => agentCell(page, NAME, 'Lag')).toMatch(/^newest record \d+ min old$/);
+    expect(await agentCell(page, NAME, 'Last error')).toBe('None');
+    await web.screenshot('connected');
+
+    // The records are in the activity log: the newest, by the link its CEF line carries.
+    const newest = ids.at(-1)!;
+    await web.goto(`#/audits?activity.id=eq(${encodeURIComponent(newest)},)`);
+    await page.getByRole('heading', { level: 1, name: 'Activity log' }).waitFor();
+    const rows = page.getByRole('table', { name: 'Activities' }).getByRole('row');
+    await expect.poll(() => rows.count(), { timeout: UI_TIMEOUT_MS }).toBe(2);
+    await web.screenshot('activity-log');
+    const stored = await portal.api.call('POST', '/api/v1/activities', { filters: {}, skip: 0, limit: 100 });
+    const storedIds = (stored.body as { data: { id: string }[] }).data.map((a) => a.id);
+    expect(storedIds.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
+
+    web.expectNoProblems();
+  }, 150_000);
+});
