@@ -2,8 +2,11 @@
 // `connector test` find a type here and nowhere else.
 import type { ConnectorType } from '@cloudsiem/protocol';
 import type { ConnectorDefinition } from './types.ts';
+import { graphAlertsConnector } from './graph-alerts/index.ts';
 
-const DEFINITIONS: { [T in ConnectorType]?: ConnectorDefinition<T> } = {};
+const DEFINITIONS: { [T in ConnectorType]?: ConnectorDefinition<T> } = {
+  'graph-alerts': graphAlertsConnector,
+};
 
 export function connectorDefinition<T extends ConnectorType>(type: T): ConnectorDefinition<T> | undefined {
   return DEFINITIONS[type];
