@@ -3,9 +3,11 @@
 import type { ConnectorType } from '@cloudsiem/protocol';
 import type { ConnectorDefinition } from './types.ts';
 import { graphAlertsConnector } from './graph-alerts/index.ts';
+import { o365ManagementConnector } from './o365-management/index.ts';
 
 const DEFINITIONS: { [T in ConnectorType]?: ConnectorDefinition<T> } = {
   'graph-alerts': graphAlertsConnector,
+  'o365-management': o365ManagementConnector,
 };
 
 export function connectorDefinition<T extends ConnectorType>(type: T): ConnectorDefinition<T> | undefined {
