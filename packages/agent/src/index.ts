@@ -40,5 +40,5 @@ export {
 } from './sink/syslog/replay-window.ts';
 export { Checkpoint } from './checkpoint.ts';
 export { agentHealth, agentRegistry } from './metrics.ts';
-export { parseAgentOptions, type AgentCommandOptions } from './options.ts';
+export { parseAgentOptions, parseProxy, type AgentCommandOptions } from './options.ts';
 export * from './telemetry/index.ts';

@@ -27,6 +27,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "push simulated activities to a portal's ingest API",
     load: async () => (await import('./commands/simulate.ts')).simulate,
   },
+  connector: {
+    summary: 'connector test: fetch one page from an upstream (MDCA, Graph, O365, cloudsiem), store nothing',
+    load: async () => (await import('./commands/connector.ts')).connector,
+  },
   admin: {
     summary: "admin reset-password: set an admin's password in the database (local only)",
     load: async () => (await import('./commands/admin.ts')).admin,

@@ -14,3 +14,5 @@ export {
 export { FIRST_ADMIN_EMAIL } from './services/admins.ts';
 export { resetAdminPassword, AdminResetError, type AdminReset } from './services/admin-reset.ts';
 export { agentStatus } from './services/status.ts';
+export { connectorDefinition } from './connectors/registry.ts';
+export { testConnection } from './connectors/test-connection.ts';
