@@ -20,6 +20,7 @@ import { entraTokenSource } from '../entra.ts';
 import { createUpstreamHttp, type UpstreamHttpClient } from '../http.ts';
 import type { ConnectorRuntime, Stream } from '../types.ts';
 import { alertsFilter } from './client.ts';
+import { testConnection } from '../test-connection.ts';
 import { graphAlertsConnector } from './index.ts';
 import { alertType, mapAlert, parseGraphTime } from './mapping.ts';
 import { OVERLAP_MS } from './streams.ts';
@@ -313,5 +314,27 @@ describe('graph-alerts: contract tests against documented behaviour', () => {
       json(200, { value: [], '@odata.nextLink': 'https://attacker.example/v1.0/security/alerts_v2?$skip=1' }),
     );
     await expect(drain(stream, state, { clock })).rejects.toMatchObject({ kind: 'invalid-response' });
+  });
+
+  it('"Test connection" through the portal runtime: 10 samples with their CEF lines; a wrong secret names the failure', async () => {
+    seed(20);
+    const settings = graphAlertsConnector.settingsSchema.parse({
+      url: `${upstream.url}/graph`,
+      authorityUrl: `${upstream.url}/entra`,
+      tenantId: TENANT,
+      clientId: CLIENT,
+    });
+    const options = {
+      clock,
+      logger: silentLogger,
+      publicUrl: 'https://cloudsiem.example.com',
+      initialLookbackMs: 48 * 3600_000,
+    };
+    const result = await testConnection(graphAlertsConnector, settings, { clientSecret: SECRET }, options);
+    expect(result).toMatchObject({ ok: true, failure: null });
+    expect(result.streams[0]?.fetched).toBe(10);
+    expect(result.streams[0]?.samples.every((s) => s.line?.includes('CEF:0|MCAS|SIEM_Agent|'))).toBe(true);
+    const refused = await testConnection(graphAlertsConnector, settings, { clientSecret: 'wrong' }, options);
+    expect(refused).toMatchObject({ ok: false, failure: { kind: 'auth' } });
   });
 });

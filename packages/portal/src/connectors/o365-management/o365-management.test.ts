@@ -20,6 +20,7 @@ import { silentLogger } from '../../context.ts';
 import { entraTokenSource } from '../entra.ts';
 import { createUpstreamHttp, type UpstreamHttpClient } from '../http.ts';
 import type { ConnectorRuntime, Stream } from '../types.ts';
+import { testConnection } from '../test-connection.ts';
 import { o365ManagementConnector } from './index.ts';
 import { category, clientIp, mapAuditRecord, parseCreationTime } from './mapping.ts';
 import { DAY_MS } from './streams.ts';
@@ -359,6 +360,13 @@ describe('o365-management: contract tests against documented behaviour', () => {
     expect(await drain(one(), state, { clock, mode: 'test' })).toBe(true);
     expect(o365.calls.start).toBe(0);
     expect(state.position).toContain('not started yet (AF20022)');
+    // What "Test connection" shows: one rejected sample saying so; nothing stored.
+    expect(state.rejected).toEqual([
+      {
+        upstreamId: 'subscription Audit.Exchange',
+        rejected: 'the subscription is not started yet (AF20022); the first poll starts it',
+      },
+    ]);
     o365.subscriptions.set('Audit.Exchange', 'enabled');
     await drain(one(), state, { clock, mode: 'test' });
     expect(state.stored.size).toBe(6); // two blobs of three
@@ -390,5 +398,30 @@ describe('o365-management: contract tests against documented behaviour', () => {
     expect(await drain(stream, state, { clock })).toBe(true);
     expect(state.failures).toEqual([]);
     expect(state.stored.size).toBeGreaterThan(0);
+  });
+
+  it('"Test connection" through the portal runtime: the AF20022 note as a sample, then CEF lines once subscribed', async () => {
+    seed('Audit.Exchange', 2, 3);
+    const settings = o365ManagementConnector.settingsSchema.parse({
+      url: `${upstream.url}/o365`,
+      authorityUrl: `${upstream.url}/entra`,
+      tenantId: TENANT,
+      clientId: CLIENT,
+      contentTypes: ['Audit.Exchange'],
+    });
+    const options = {
+      clock,
+      logger: silentLogger,
+      publicUrl: 'https://cloudsiem.example.com',
+      initialLookbackMs: DAY_MS,
+    };
+    const before = await testConnection(o365ManagementConnector, settings, { clientSecret: SECRET }, options);
+    expect(before.ok).toBe(true);
+    expect(before.streams[0]?.samples[0]?.rejected).toContain('not started yet (AF20022)');
+    expect(o365.calls.start).toBe(0);
+    o365.subscriptions.set('Audit.Exchange', 'enabled');
+    const after = await testConnection(o365ManagementConnector, settings, { clientSecret: SECRET }, options);
+    expect(after.streams[0]?.fetched).toBe(6);
+    expect(after.streams[0]?.samples[0]?.line).toContain('CEF:0|MCAS|SIEM_Agent|');
   });
 });

@@ -107,13 +107,16 @@ export function contentTypeStream(client: O365Client, contentType: string): Stre
           : client.listPage(sweep.pageUri);
       let listed = await list();
       if ('noSubscription' in listed) {
-        if (test)
+        if (test) {
+          // "Test connection" shows samples, not positions: the note comes as one rejected sample.
+          const note = `the subscription is not started yet (${listed.noSubscription}); the first poll starts it`;
           return {
-            records: [],
+            records: [{ upstreamId: `subscription ${contentType}`, rejected: note }],
             checkpoint: at,
             done: true,
-            position: `${contentType}: the subscription is not started yet (${listed.noSubscription}); the first poll starts it`,
+            position: `${contentType}: ${note}`,
           };
+        }
         // AF20022 / AF20023: start (or re-enable) the subscription, then list again once.
         await client.startSubscription(contentType);
         listed = await list();
