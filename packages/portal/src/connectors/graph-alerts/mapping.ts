@@ -1,5 +1,5 @@
 // A Graph security alert (alerts_v2, resource "alert" of the Graph docs) → the canonical alert of
-// DESIGN §3; every choice is in docs/connectors-graph-o365.md (graph-alerts, mapping table).
+// DESIGN §3; every choice is in docs/connectors.md (graph-alerts, mapping table).
 import { isIP } from 'node:net';
 import type { MappedRecord } from '../types.ts';
 

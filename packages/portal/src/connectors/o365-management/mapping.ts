@@ -1,5 +1,5 @@
 // An Office 365 audit record (O365 docs: Management Activity API schema, common schema) → the
-// canonical activity of DESIGN §3; the tables and choices are in docs/connectors-graph-o365.md.
+// canonical activity of DESIGN §3; the tables and choices are in docs/connectors.md.
 import { isIP } from 'node:net';
 import type { MappedRecord } from '../types.ts';
 
