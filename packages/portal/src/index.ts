@@ -14,3 +14,9 @@ export {
 export { FIRST_ADMIN_EMAIL } from './services/admins.ts';
 export { resetAdminPassword, AdminResetError, type AdminReset } from './services/admin-reset.ts';
 export { agentStatus } from './services/status.ts';
+export {
+  BUILTIN_POLICIES,
+  BUILTIN_THRESHOLDS,
+  RISKY_COUNTRIES,
+  type PolicyDraft,
+} from './services/builtin-policies.ts';
