@@ -1,0 +1,284 @@
+// The one typed client of the admin REST API (DESIGN §7), for the web UI, the CLI and connectors
+// that read another portal: global fetch, JSON in and out (NDJSON for ingest), every error answer
+// an AdminApiError with the portal's code, message, issues and Retry-After.
+import type { z } from 'zod';
+import {
+  ADMIN_API_PREFIX,
+  type activityListRequestSchema,
+  type activityListResponseSchema,
+  type Admin,
+  type adminCreateSchema,
+  type AdminToken,
+  type adminTokenCreateSchema,
+  type AdminTokenWithSecret,
+  type alertListRequestSchema,
+  type alertListResponseSchema,
+  ingestResultSchema,
+  type IngestResult,
+  type Policy,
+  type policyInputSchema,
+  type PreviewRequest,
+  type previewRequestSchema,
+  type PreviewResponse,
+  type storedActivitySchema,
+  type storedAlertSchema,
+} from './admin-api.ts';
+import type { HeartbeatEntry } from './agent-api.ts';
+import { apiErrorBodySchema } from './api-errors.ts';
+import type { SiemAgent, siemAgentInputSchema, SiemAgentPatch, SiemAgentWithToken } from './siem-agents.ts';
+
+export type ActivityList = z.infer<typeof activityListResponseSchema>;
+export type AlertList = z.infer<typeof alertListResponseSchema>;
+export type StoredActivity = z.infer<typeof storedActivitySchema>;
+export type StoredAlert = z.infer<typeof storedAlertSchema>;
+/** A list request before the portal fills its defaults (filters {}, newest first, 100). */
+export type ActivityListInput = z.input<typeof activityListRequestSchema>;
+export type AlertListInput = z.input<typeof alertListRequestSchema>;
+
+/**
+ * Codes besides the portal's own (API_ERRORS): `NETWORK` (no answer; `cause` says why), `HTTP`
+ * (an error status without the portal's error body: a proxy, or not a cloudsiem portal) and
+ * `BAD_RESPONSE` (a success status whose body is not what the endpoint answers).
+ */
+export const ADMIN_CLIENT_ERROR_CODES = ['NETWORK', 'HTTP', 'BAD_RESPONSE'] as const;
+
+export class AdminApiError extends Error {
+  override readonly name = 'AdminApiError';
+  constructor(
+    /** The HTTP status; 0 when no answer came. */
+    readonly status: number,
+    /** The portal's error code (API_ERRORS), or one of ADMIN_CLIENT_ERROR_CODES. */
+    readonly code: string,
+    message: string,
+    /** Per-item problems, e.g. `body.filters.user.eq: …`. */
+    readonly issues: { path: string; message: string }[] = [],
+    /** From the Retry-After header (429, 503), else null. */
+    readonly retryAfterMs: number | null = null,
+    /** The answer's body text when it was not the portal's error body (at most 1,000 characters). */
+    readonly bodyText: string | null = null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** Whether the same request may succeed later: no answer, 408, 429 or a 5xx. */
+  get retriable(): boolean {
+    return this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500;
+  }
+}
+
+export interface AdminClientOptions {
+  /** The portal's URL (`https://portal.example:8443`); '' for the page's own origin in a browser. */
+  baseUrl: string;
+  /** Default: the global fetch. */
+  fetch?: typeof fetch;
+  /** An admin API token (`csadm_…`), sent as `Authorization: Token …`. */
+  token?: string;
+  /** Sent with every request (after the token's header, so they may replace it). */
+  headers?: Record<string, string>;
+  /** For a browser: `same-origin` sends the session cookie. */
+  credentials?: 'include' | 'omit' | 'same-origin';
+  /** Called with every error before it is thrown (the web UI signs out on UNAUTHENTICATED). */
+  onError?: (error: AdminApiError) => void;
+}
+
+/** Per call: a signal aborts the request (the error is then the fetch's AbortError, unwrapped). */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+function retryAfterMs(response: Response): number | null {
+  const header = response.headers.get('retry-after');
+  return header !== null && /^\d+$/.test(header.trim()) ? Number(header.trim()) * 1000 : null;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text === '' ? undefined : (JSON.parse(text) as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
+const id = (value: string) => encodeURIComponent(value);
+
+export function createAdminClient(options: AdminClientOptions) {
+  const base = `${options.baseUrl.replace(/\/+$/, '')}${ADMIN_API_PREFIX}`;
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const fixedHeaders: Record<string, string> = {
+    ...(options.token === undefined ? {} : { authorization: `Token ${options.token}` }),
+    ...options.headers,
+  };
+
+  function fail(error: AdminApiError): never {
+    options.onError?.(error);
+    throw error;
+  }
+
+  async function send(
+    method: Method,
+    path: string,
+    body: { type: string; text: string } | undefined,
+    call: CallOptions | undefined,
+  ): Promise<unknown> {
+    const url = `${base}${path}`;
+    let response: Response;
+    try {
+      response = await fetchImpl(url, {
+        method,
+        headers: {
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': body.type }),
+          ...fixedHeaders,
+        },
+        ...(body === undefined ? {} : { body: body.text }),
+        ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+        ...(call?.signal === undefined ? {} : { signal: call.signal }),
+      });
+    } catch (error) {
+      if (call?.signal?.aborted === true) throw error;
+      const reason = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+      const text = reason instanceof Error ? reason.message : String(reason);
+      return fail(
+        new AdminApiError(0, 'NETWORK', `cannot reach ${url}: ${text}`, [], null, null, { cause: error }),
+      );
+    }
+    if (response.status === 204) return undefined;
+    const text = await response.text();
+    const parsed = parseJson(text);
+    if (!response.ok) {
+      const errorBody = apiErrorBodySchema.safeParse(parsed);
+      if (errorBody.success) {
+        const { code, message, issues } = errorBody.data.error;
+        return fail(new AdminApiError(response.status, code, message, issues ?? [], retryAfterMs(response)));
+      }
+      return fail(
+        new AdminApiError(
+          response.status,
+          'HTTP',
+          `${method} ${url} answered ${response.status} ${response.statusText}`.trim(),
+          [],
+          retryAfterMs(response),
+          text.slice(0, 1000),
+        ),
+      );
+    }
+    if (parsed === undefined) {
+      return fail(
+        new AdminApiError(
+          response.status,
+          'BAD_RESPONSE',
+          `${method} ${url} answered ${response.status} with a body that is not JSON`,
+          [],
+          null,
+          text.slice(0, 1000),
+        ),
+      );
+    }
+    return parsed;
+  }
+
+  /** JSON in (when `body` is given) and out; the answer is typed by the endpoint's response schema. */
+  async function json<T>(method: Method, path: string, body?: unknown, call?: CallOptions): Promise<T> {
+    const payload = body === undefined ? undefined : { type: 'application/json', text: JSON.stringify(body) };
+    return (await send(method, path, payload, call)) as T;
+  }
+
+  /** Ingest as NDJSON, one record a line; the answer is checked, as a batch's outcome depends on it. */
+  async function ingest(dataType: 'activities' | 'alerts', records: readonly unknown[], call?: CallOptions) {
+    const text = `${records.map((record) => JSON.stringify(record)).join('\n')}\n`;
+    const path = `/ingest/${dataType}`;
+    const answer = await send('POST', path, { type: 'application/x-ndjson', text }, call);
+    const result = ingestResultSchema.safeParse(answer);
+    if (!result.success)
+      return fail(
+        new AdminApiError(
+          200,
+          'BAD_RESPONSE',
+          `${base}${path} answered with a body that is not an ingest result`,
+          [],
+          null,
+          JSON.stringify(answer).slice(0, 1000),
+        ),
+      );
+    return result.data satisfies IngestResult;
+  }
+
+  return {
+    // Sign-in (browsers: the portal sets the session cookie).
+    session: (call?: CallOptions) => json<{ admin: Admin | null }>('GET', '/auth/session', undefined, call),
+    login: (email: string, password: string, call?: CallOptions) =>
+      json<{ admin: Admin }>('POST', '/auth/login', { email, password }, call),
+    logout: (call?: CallOptions) => json<undefined>('POST', '/auth/logout', undefined, call),
+    me: (call?: CallOptions) => json<{ admin: Admin }>('GET', '/auth/me', undefined, call),
+
+    // Activities and alerts.
+    listActivities: (request: ActivityListInput = {}, call?: CallOptions) =>
+      json<ActivityList>('POST', '/activities', request, call),
+    listAlerts: (request: AlertListInput = {}, call?: CallOptions) =>
+      json<AlertList>('POST', '/alerts', request, call),
+    getActivity: (activityId: string, call?: CallOptions) =>
+      json<StoredActivity>('GET', `/activities/${id(activityId)}`, undefined, call),
+    getAlert: (alertId: string, call?: CallOptions) =>
+      json<StoredAlert>('GET', `/alerts/${id(alertId)}`, undefined, call),
+    ingestActivities: (records: readonly unknown[], call?: CallOptions) =>
+      ingest('activities', records, call),
+    ingestAlerts: (records: readonly unknown[], call?: CallOptions) => ingest('alerts', records, call),
+
+    // SIEM agents.
+    listSiemAgents: (call?: CallOptions) =>
+      json<{ data: SiemAgent[] }>('GET', '/siem-agents', undefined, call),
+    createSiemAgent: (input: z.input<typeof siemAgentInputSchema>, call?: CallOptions) =>
+      json<SiemAgentWithToken>('POST', '/siem-agents', input, call),
+    getSiemAgent: (agentId: string, call?: CallOptions) =>
+      json<SiemAgent>('GET', `/siem-agents/${id(agentId)}`, undefined, call),
+    updateSiemAgent: (agentId: string, patch: SiemAgentPatch, call?: CallOptions) =>
+      json<SiemAgent>('PATCH', `/siem-agents/${id(agentId)}`, patch, call),
+    regenerateToken: (agentId: string, call?: CallOptions) =>
+      json<SiemAgentWithToken>('POST', `/siem-agents/${id(agentId)}/regenerate-token`, undefined, call),
+    setSiemAgentEnabled: (agentId: string, enabled: boolean, call?: CallOptions) =>
+      json<SiemAgent>(
+        'POST',
+        `/siem-agents/${id(agentId)}/${enabled ? 'enable' : 'disable'}`,
+        undefined,
+        call,
+      ),
+    deleteSiemAgent: (agentId: string, call?: CallOptions) =>
+      json<undefined>('DELETE', `/siem-agents/${id(agentId)}`, undefined, call),
+    listHeartbeats: (agentId: string, since?: number, call?: CallOptions) =>
+      json<{ data: HeartbeatEntry[] }>(
+        'GET',
+        `/siem-agents/${id(agentId)}/heartbeats${since === undefined ? '' : `?since=${Math.max(0, Math.floor(since))}`}`,
+        undefined,
+        call,
+      ),
+    preview: (request: z.input<typeof previewRequestSchema> | PreviewRequest, call?: CallOptions) =>
+      json<PreviewResponse>('POST', '/siem-agents/preview', request, call),
+
+    // Admins and admin API tokens.
+    listAdmins: (call?: CallOptions) => json<{ data: Admin[] }>('GET', '/admins', undefined, call),
+    createAdmin: (input: z.input<typeof adminCreateSchema>, call?: CallOptions) =>
+      json<Admin>('POST', '/admins', input, call),
+    removeAdmin: (adminId: string, call?: CallOptions) =>
+      json<undefined>('DELETE', `/admins/${id(adminId)}`, undefined, call),
+    listAdminTokens: (call?: CallOptions) =>
+      json<{ data: AdminToken[] }>('GET', '/admin-tokens', undefined, call),
+    createAdminToken: (input: z.input<typeof adminTokenCreateSchema>, call?: CallOptions) =>
+      json<AdminTokenWithSecret>('POST', '/admin-tokens', input, call),
+    revokeAdminToken: (tokenId: string, call?: CallOptions) =>
+      json<undefined>('DELETE', `/admin-tokens/${id(tokenId)}`, undefined, call),
+
+    // Policies.
+    listPolicies: (call?: CallOptions) => json<{ data: Policy[] }>('GET', '/policies', undefined, call),
+    createPolicy: (input: z.input<typeof policyInputSchema>, call?: CallOptions) =>
+      json<Policy>('POST', '/policies', input, call),
+    setPolicyEnabled: (policyId: string, enabled: boolean, call?: CallOptions) =>
+      json<Policy>('PATCH', `/policies/${id(policyId)}`, { enabled }, call),
+    deletePolicy: (policyId: string, call?: CallOptions) =>
+      json<undefined>('DELETE', `/policies/${id(policyId)}`, undefined, call),
+  };
+}
+
+export type AdminClient = ReturnType<typeof createAdminClient>;
