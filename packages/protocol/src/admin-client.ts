@@ -106,7 +106,8 @@ const id = (value: string) => encodeURIComponent(value);
 
 export function createAdminClient(options: AdminClientOptions) {
   const base = `${options.baseUrl.replace(/\/+$/, '')}${ADMIN_API_PREFIX}`;
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  // Looked up per call and called on globalThis: a browser refuses fetch detached from window.
+  const fetchImpl: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const fixedHeaders: Record<string, string> = {
     ...(options.token === undefined ? {} : { authorization: `Token ${options.token}` }),
     ...options.headers,
