@@ -133,6 +133,7 @@ describe('createAdminClient', () => {
     expect(error.status).toBe(502);
     expect(error.code).toBe('HTTP');
     expect(error.bodyText).toBe('<h1>Bad gateway</h1>');
+    expect(error.statusText).toBe('Bad Gateway');
     expect(error.retriable).toBe(true);
   });
 

@@ -42,23 +42,42 @@ export type AlertListInput = z.input<typeof alertListRequestSchema>;
  */
 export const ADMIN_CLIENT_ERROR_CODES = ['NETWORK', 'HTTP', 'BAD_RESPONSE'] as const;
 
+export interface AdminApiErrorInit {
+  /** The HTTP status; 0 when no answer came. */
+  status: number;
+  /** The portal's error code (API_ERRORS), or one of ADMIN_CLIENT_ERROR_CODES. */
+  code: string;
+  message: string;
+  issues?: { path: string; message: string }[];
+  retryAfterMs?: number | null;
+  /** The answer's status text and body text, when the body was not the portal's error body. */
+  statusText?: string;
+  bodyText?: string | null;
+  cause?: unknown;
+}
+
 export class AdminApiError extends Error {
   override readonly name = 'AdminApiError';
-  constructor(
-    /** The HTTP status; 0 when no answer came. */
-    readonly status: number,
-    /** The portal's error code (API_ERRORS), or one of ADMIN_CLIENT_ERROR_CODES. */
-    readonly code: string,
-    message: string,
-    /** Per-item problems, e.g. `body.filters.user.eq: …`. */
-    readonly issues: { path: string; message: string }[] = [],
-    /** From the Retry-After header (429, 503), else null. */
-    readonly retryAfterMs: number | null = null,
-    /** The answer's body text when it was not the portal's error body (at most 1,000 characters). */
-    readonly bodyText: string | null = null,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  /** The HTTP status; 0 when no answer came. */
+  readonly status: number;
+  /** The portal's error code (API_ERRORS), or one of ADMIN_CLIENT_ERROR_CODES. */
+  readonly code: string;
+  /** Per-item problems, e.g. `body.filters.user.eq: …`. */
+  readonly issues: { path: string; message: string }[];
+  /** From the Retry-After header (429, 503), else null. */
+  readonly retryAfterMs: number | null;
+  readonly statusText: string;
+  /** The answer's body when it was not the portal's error body (at most 1,000 characters). */
+  readonly bodyText: string | null;
+
+  constructor(init: AdminApiErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.status = init.status;
+    this.code = init.code;
+    this.issues = init.issues ?? [];
+    this.retryAfterMs = init.retryAfterMs ?? null;
+    this.statusText = init.statusText ?? '';
+    this.bodyText = init.bodyText ?? null;
   }
 
   /** Whether the same request may succeed later: no answer, 408, 429 or a 5xx. */
@@ -118,14 +137,27 @@ export function createAdminClient(options: AdminClientOptions) {
     throw error;
   }
 
+  function networkError(url: string, error: unknown): AdminApiError {
+    const reason = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    const text = reason instanceof Error ? reason.message : String(reason);
+    return new AdminApiError({
+      status: 0,
+      code: 'NETWORK',
+      message: `cannot reach ${url}: ${text}`,
+      cause: error,
+    });
+  }
+
+  /** One request; the answer's status and its JSON (undefined for 204), or an AdminApiError. */
   async function send(
     method: Method,
     path: string,
     body: { type: string; text: string } | undefined,
     call: CallOptions | undefined,
-  ): Promise<unknown> {
+  ): Promise<{ status: number; value: unknown }> {
     const url = `${base}${path}`;
     let response: Response;
+    let text: string;
     try {
       response = await fetchImpl(url, {
         method,
@@ -138,53 +170,57 @@ export function createAdminClient(options: AdminClientOptions) {
         ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
         ...(call?.signal === undefined ? {} : { signal: call.signal }),
       });
+      text = response.status === 204 ? '' : await response.text();
     } catch (error) {
       if (call?.signal?.aborted === true) throw error;
-      const reason = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-      const text = reason instanceof Error ? reason.message : String(reason);
-      return fail(
-        new AdminApiError(0, 'NETWORK', `cannot reach ${url}: ${text}`, [], null, null, { cause: error }),
-      );
+      return fail(networkError(url, error));
     }
-    if (response.status === 204) return undefined;
-    const text = await response.text();
+    const { status, statusText } = response;
+    if (status === 204) return { status, value: undefined };
     const parsed = parseJson(text);
     if (!response.ok) {
       const errorBody = apiErrorBodySchema.safeParse(parsed);
       if (errorBody.success) {
         const { code, message, issues } = errorBody.data.error;
-        return fail(new AdminApiError(response.status, code, message, issues ?? [], retryAfterMs(response)));
+        return fail(
+          new AdminApiError({
+            status,
+            code,
+            message,
+            issues: issues ?? [],
+            retryAfterMs: retryAfterMs(response),
+          }),
+        );
       }
       return fail(
-        new AdminApiError(
-          response.status,
-          'HTTP',
-          `${method} ${url} answered ${response.status} ${response.statusText}`.trim(),
-          [],
-          retryAfterMs(response),
-          text.slice(0, 1000),
-        ),
+        new AdminApiError({
+          status,
+          code: 'HTTP',
+          message: `${method} ${url} answered ${status} ${statusText}`.trim(),
+          retryAfterMs: retryAfterMs(response),
+          statusText,
+          bodyText: text.slice(0, 1000),
+        }),
       );
     }
     if (parsed === undefined) {
       return fail(
-        new AdminApiError(
-          response.status,
-          'BAD_RESPONSE',
-          `${method} ${url} answered ${response.status} with a body that is not JSON`,
-          [],
-          null,
-          text.slice(0, 1000),
-        ),
+        new AdminApiError({
+          status,
+          code: 'BAD_RESPONSE',
+          message: `${method} ${url} answered ${status} with a body that is not JSON`,
+          statusText,
+          bodyText: text.slice(0, 1000),
+        }),
       );
     }
-    return parsed;
+    return { status, value: parsed };
   }
 
   /** JSON in (when `body` is given) and out; the answer is typed by the endpoint's response schema. */
   async function json<T>(method: Method, path: string, body?: unknown, call?: CallOptions): Promise<T> {
     const payload = body === undefined ? undefined : { type: 'application/json', text: JSON.stringify(body) };
-    return (await send(method, path, payload, call)) as T;
+    return (await send(method, path, payload, call)).value as T;
   }
 
   /** Ingest as NDJSON, one record a line; the answer is checked, as a batch's outcome depends on it. */
@@ -192,17 +228,15 @@ export function createAdminClient(options: AdminClientOptions) {
     const text = `${records.map((record) => JSON.stringify(record)).join('\n')}\n`;
     const path = `/ingest/${dataType}`;
     const answer = await send('POST', path, { type: 'application/x-ndjson', text }, call);
-    const result = ingestResultSchema.safeParse(answer);
+    const result = ingestResultSchema.safeParse(answer.value);
     if (!result.success)
       return fail(
-        new AdminApiError(
-          200,
-          'BAD_RESPONSE',
-          `${base}${path} answered with a body that is not an ingest result`,
-          [],
-          null,
-          JSON.stringify(answer).slice(0, 1000),
-        ),
+        new AdminApiError({
+          status: answer.status,
+          code: 'BAD_RESPONSE',
+          message: `${base}${path} answered ${answer.status} with a body that is not an ingest result`,
+          bodyText: JSON.stringify(answer.value ?? null).slice(0, 1000),
+        }),
       );
     return result.data satisfies IngestResult;
   }

@@ -44,19 +44,20 @@ async function call<T>(request: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (!(error instanceof AdminApiError)) throw error;
     if (error.code === 'NETWORK')
-      throw new AdminApiError(
-        0,
-        'NETWORK',
-        'The portal cannot be reached. Check that it is running, then retry.',
-      );
+      throw new AdminApiError({
+        status: 0,
+        code: 'NETWORK',
+        message: 'The portal cannot be reached. Check that it is running, then retry.',
+      });
     if (error.code === 'HTTP' || error.code === 'BAD_RESPONSE')
-      throw new AdminApiError(
-        error.status,
-        'HTTP',
-        error.code === 'HTTP'
-          ? `The portal answered ${error.status}.`
-          : 'The portal answered with something that is not JSON.',
-      );
+      throw new AdminApiError({
+        status: error.status,
+        code: 'HTTP',
+        message:
+          error.code === 'HTTP'
+            ? `The portal answered ${error.status}.`
+            : 'The portal answered with something that is not JSON.',
+      });
     throw error;
   }
 }
