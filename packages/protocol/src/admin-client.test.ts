@@ -1,10 +1,12 @@
 // The admin API client against a real local HTTP server: what it sends (path, token, JSON or
 // NDJSON), a success answer, the portal's error body → AdminApiError (with issues), 429 with
 // Retry-After, an error without the portal's body, a body that is not an ingest result, no server.
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AdminApiError, createAdminClient } from './admin-client.ts';
+import { ADMIN_CLIENT_ERROR_CODES, AdminApiError, createAdminClient } from './admin-client.ts';
 
 interface Seen {
   method: string;
@@ -157,4 +159,10 @@ describe('createAdminClient', () => {
     expect(error.cause).toBeInstanceOf(Error);
     expect(error.retriable).toBe(true);
   });
+});
+
+it("docs/errors.md lists the client's own error codes", () => {
+  const doc = readFileSync(resolve(import.meta.dirname, '../../../docs/errors.md'), 'utf8');
+  const listed = [...doc.matchAll(/^- `([A-Z_]+)`/gm)].map((m) => m[1]);
+  expect(listed).toEqual([...ADMIN_CLIENT_ERROR_CODES]);
 });
