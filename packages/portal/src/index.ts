@@ -16,3 +16,9 @@ export { resetAdminPassword, AdminResetError, type AdminReset } from './services
 export { agentStatus } from './services/status.ts';
 export { connectorDefinition } from './connectors/registry.ts';
 export { testConnection } from './connectors/test-connection.ts';
+export {
+  BUILTIN_POLICIES,
+  BUILTIN_THRESHOLDS,
+  RISKY_COUNTRIES,
+  type PolicyDraft,
+} from './services/builtin-policies.ts';
