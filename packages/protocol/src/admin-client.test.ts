@@ -103,6 +103,39 @@ describe('createAdminClient', () => {
     expect(seen[0]?.url).toBe('/api/v1/siem-agents/a%2Fb%3Fc');
   });
 
+  it('calls each connector endpoint with its method and path, the secret only in what it sends', async () => {
+    answer = json(200, {});
+    const client = createAdminClient({ baseUrl });
+    const input = {
+      name: 'Contoso',
+      type: 'mdca' as const,
+      settings: { url: 'https://contoso.portal.cloudappsecurity.com', auth: 'token' },
+      secret: { token: 'legacy' },
+    };
+    await client.listConnectors();
+    await client.createConnector(input);
+    await client.getConnector('c/1');
+    await client.updateConnector('c/1', { enabled: false });
+    await client.testConnector('c/1');
+    await client.testUnsavedConnector(input);
+    await client.syncConnector('c/1');
+    answer = (_seen, res) => res.writeHead(204).end();
+    await client.deleteConnector('c/1');
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
+      'GET /api/v1/connectors',
+      'POST /api/v1/connectors',
+      'GET /api/v1/connectors/c%2F1',
+      'PATCH /api/v1/connectors/c%2F1',
+      'POST /api/v1/connectors/c%2F1/test',
+      'POST /api/v1/connectors/test',
+      'POST /api/v1/connectors/c%2F1/sync',
+      'DELETE /api/v1/connectors/c%2F1',
+    ]);
+    expect(JSON.parse(seen[1]?.body ?? '')).toEqual(input);
+    expect(JSON.parse(seen[3]?.body ?? '')).toEqual({ enabled: false });
+    expect(seen[4]?.body).toBe('');
+  });
+
   it("turns the portal's 4xx error body into an AdminApiError with its code, message and issues", async () => {
     const issues = [{ path: 'body.name', message: 'Too small' }];
     answer = json(400, { error: { code: 'BAD_REQUEST', message: 'body.name: Too small', issues } });

@@ -25,6 +25,7 @@ import {
 } from './admin-api.ts';
 import type { HeartbeatEntry } from './agent-api.ts';
 import { apiErrorBodySchema } from './api-errors.ts';
+import type { Connector, ConnectorInput, ConnectorPatch, ConnectorTestResult } from './connectors.ts';
 import type { SiemAgent, siemAgentInputSchema, SiemAgentPatch, SiemAgentWithToken } from './siem-agents.ts';
 
 export type ActivityList = z.infer<typeof activityListResponseSchema>;
@@ -304,6 +305,27 @@ export function createAdminClient(options: AdminClientOptions) {
       json<AdminTokenWithSecret>('POST', '/admin-tokens', input, call),
     revokeAdminToken: (tokenId: string, call?: CallOptions) =>
       json<undefined>('DELETE', `/admin-tokens/${id(tokenId)}`, undefined, call),
+
+    // Connectors (DESIGN §9): the secret goes in, never comes back.
+    listConnectors: (call?: CallOptions) =>
+      json<{ data: Connector[] }>('GET', '/connectors', undefined, call),
+    createConnector: (input: ConnectorInput, call?: CallOptions) =>
+      json<Connector>('POST', '/connectors', input, call),
+    getConnector: (connectorId: string, call?: CallOptions) =>
+      json<Connector>('GET', `/connectors/${id(connectorId)}`, undefined, call),
+    updateConnector: (connectorId: string, patch: ConnectorPatch, call?: CallOptions) =>
+      json<Connector>('PATCH', `/connectors/${id(connectorId)}`, patch, call),
+    deleteConnector: (connectorId: string, call?: CallOptions) =>
+      json<undefined>('DELETE', `/connectors/${id(connectorId)}`, undefined, call),
+    /** One page of each stream with the stored settings and secret; nothing stored. */
+    testConnector: (connectorId: string, call?: CallOptions) =>
+      json<ConnectorTestResult>('POST', `/connectors/${id(connectorId)}/test`, undefined, call),
+    /** The same for a connector not saved yet, with its secret. */
+    testUnsavedConnector: (input: ConnectorInput, call?: CallOptions) =>
+      json<ConnectorTestResult>('POST', '/connectors/test', input, call),
+    /** Sync now: polls at once, whatever its poll interval. */
+    syncConnector: (connectorId: string, call?: CallOptions) =>
+      json<Connector>('POST', `/connectors/${id(connectorId)}/sync`, undefined, call),
 
     // Policies.
     listPolicies: (call?: CallOptions) => json<{ data: Policy[] }>('GET', '/policies', undefined, call),

@@ -1,29 +1,19 @@
-// The connectors' admin REST API (DESIGN §9) as the web UI calls it, through api.ts's `request`:
-// list, read, add, edit, delete, the connection test (saved or unsaved) and "Sync now".
-import type {
-  Connector,
-  ConnectorInput,
-  ConnectorPatch,
-  ConnectorTestResult,
-  connectorListResponseSchema,
-} from '@cloudsiem/protocol';
-import type { z } from 'zod';
-import { request } from './api.ts';
-
-export type ConnectorList = z.infer<typeof connectorListResponseSchema>;
-
-const path = (id: string, action = '') => `/connectors/${encodeURIComponent(id)}${action}`;
+// The connectors' admin REST API (DESIGN §9) as the web UI calls it, through protocol's typed
+// client with api.ts's error words: list, read, add, edit, delete, the connection test (saved or
+// unsaved) and "Sync now".
+import type { ConnectorInput, ConnectorPatch } from '@cloudsiem/protocol';
+import { callClient } from './api.ts';
 
 export const connectorsApi = {
-  list: () => request<ConnectorList>('GET', '/connectors'),
-  get: (id: string) => request<Connector>('GET', path(id)),
-  create: (input: ConnectorInput) => request<Connector>('POST', '/connectors', input),
-  update: (id: string, patch: ConnectorPatch) => request<Connector>('PATCH', path(id), patch),
-  remove: (id: string) => request<void>('DELETE', path(id)),
-  /** One page fetched with the stored settings and secret, nothing stored. */
-  testSaved: (id: string) => request<ConnectorTestResult>('POST', path(id, '/test')),
+  list: () => callClient((c) => c.listConnectors()),
+  get: (id: string) => callClient((c) => c.getConnector(id)),
+  create: (input: ConnectorInput) => callClient((c) => c.createConnector(input)),
+  update: (id: string, patch: ConnectorPatch) => callClient((c) => c.updateConnector(id, patch)),
+  remove: (id: string) => callClient((c) => c.deleteConnector(id)),
+  /** One page of each stream with the stored settings and secret; nothing is stored. */
+  testSaved: (id: string) => callClient((c) => c.testConnector(id)),
   /** The same for settings not saved yet (the wizard), with their secret. */
-  testUnsaved: (input: ConnectorInput) => request<ConnectorTestResult>('POST', '/connectors/test', input),
+  testUnsaved: (input: ConnectorInput) => callClient((c) => c.testUnsavedConnector(input)),
   /** Polls now instead of at the next interval. */
-  sync: (id: string) => request<unknown>('POST', path(id, '/sync')),
+  sync: (id: string) => callClient((c) => c.syncConnector(id)),
 };

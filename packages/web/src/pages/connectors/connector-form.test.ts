@@ -182,13 +182,18 @@ describe('connector form ↔ settings', () => {
   });
 
   it("puts the portal's validation issues beside their fields", () => {
-    const failure = new ApiFailure(400, 'VALIDATION', 'invalid', [
-      { path: 'body.settings.tenantId', message: 'must be a tenant GUID or domain' },
-      { path: 'settings.dataTypes.activities', message: 'expected boolean' },
-      { path: 'secret', message: 'give exactly one of clientSecret and token' },
-      { path: 'name', message: 'is taken' },
-      { path: 'enabled', message: 'expected boolean' },
-    ]);
+    const failure = new ApiFailure({
+      status: 400,
+      code: 'BAD_REQUEST',
+      message: 'invalid',
+      issues: [
+        { path: 'body.settings.tenantId', message: 'must be a tenant GUID or domain' },
+        { path: 'settings.dataTypes.activities', message: 'expected boolean' },
+        { path: 'secret', message: 'give exactly one of clientSecret and token' },
+        { path: 'name', message: 'is taken' },
+        { path: 'enabled', message: 'expected boolean' },
+      ],
+    });
     expect(placeServerIssues(failure)).toEqual({
       errors: {
         tenantId: 'must be a tenant GUID or domain',
@@ -198,7 +203,7 @@ describe('connector form ↔ settings', () => {
       },
       other: ['enabled: expected boolean'],
     });
-    expect(placeServerIssues(new ApiFailure(500, 'HTTP', 'boom'))).toBeNull();
+    expect(placeServerIssues(new ApiFailure({ status: 500, code: 'HTTP', message: 'boom' }))).toBeNull();
     expect(placeServerIssues(new Error('x'))).toBeNull();
   });
 });
