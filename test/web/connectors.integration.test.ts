@@ -39,7 +39,7 @@ describe.skip('web UI: Settings › Connectors', () => {
   beforeAll(ensureWebBuilt, BUILD_TIMEOUT_MS);
   afterEach(cleanup);
 
-  it('adds an mdca connector: a wrong secret fails the test by name, the right one shows the first records and their CEF lines, and saved it turns Connected and fills the activity log', async () => {
+  it('adds an mdca connector: a wrong secret fails the test by name, the right one shows the first records and their CEF lines, saved it turns Connected and fills the activity log; then its menu tests, disables, enables, edits and deletes it', async () => {
     // The tenant: Entra ID and Defender for Cloud Apps on one loopback port, with activities saved
     // 20 to 10 minutes ago (older than the connector's settle time) and one alert.
     const upstream = await startFakeUpstream();
@@ -101,6 +101,12 @@ describe.skip('web UI: Settings › Connectors', () => {
     expect(await failure.innerText()).toMatch(/HTTP 401/);
     expect(await failure.innerText()).toMatch(/client secret/i);
     await web.screenshot('test-wrong-secret');
+    // Saving after a failed test asks first.
+    await wizard.getByRole('button', { name: 'Save connector' }).click();
+    const unsure = page.getByRole('dialog', { name: 'Save without a successful test?' });
+    await unsure.getByText('The connection test failed: Authentication refused.').waitFor();
+    await unsure.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => unsure.count()).toBe(0);
 
     // Back, the right secret, test again: the first records and the exact CEF line of each.
     await wizard.getByRole('button', { name: 'Back' }).click();
@@ -139,6 +145,51 @@ describe.skip('web UI: Settings › Connectors', () => {
     const stored = await portal.api.call('POST', '/api/v1/activities', { filters: {}, skip: 0, limit: 100 });
     const storedIds = (stored.body as { data: { id: string }[] }).data.map((a) => a.id);
     expect(storedIds.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
+
+    // The row's menu: Test connection with the stored secret.
+    await page.getByRole('navigation').getByRole('link', { name: 'Connectors', exact: true }).click();
+    const menu = () => page.getByRole('button', { name: `Actions for ${NAME}` });
+    await menu().click();
+    await page.getByRole('menuitem', { name: 'Test connection' }).click();
+    const saved = page.getByRole('dialog', { name: `Test connection: ${NAME}` });
+    await saved.getByText(/^Connected: the upstream answered/).waitFor();
+    await saved.getByRole('button', { name: 'Done' }).click();
+    await expect.poll(() => saved.count()).toBe(0);
+
+    // Disable asks first; Enable does not.
+    await menu().click();
+    await page.getByRole('menuitem', { name: 'Disable' }).click();
+    const confirm = page.getByRole('dialog', { name: `Disable ${NAME}?` });
+    await confirm.getByRole('button', { name: 'Disable' }).click();
+    await expect.poll(() => agentCell(page, NAME, 'Status')).toMatch(/^Disabled/);
+    await menu().click();
+    await page.getByRole('menuitem', { name: 'Enable' }).click();
+    await expect.poll(() => agentCell(page, NAME, 'Status')).not.toMatch(/^Disabled/);
+
+    // The details: each stream with its records stored; Edit keeps the secret unless one is typed.
+    await page.getByRole('link', { name: NAME, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: NAME }).waitFor();
+    const streams = page.getByRole('table', { name: 'Streams' });
+    await expect
+      .poll(() => streams.getByRole('row', { name: /^activities activities/ }).innerText())
+      .toMatch(/\b5$/);
+    await web.screenshot('details');
+    await menu().click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    const edit = page.getByRole('dialog', { name: `Edit ${NAME}` });
+    await edit.getByRole('button', { name: 'Next', exact: true }).click();
+    await edit.getByText(/A client secret is set \(.+\) — leave empty to keep it\./).waitFor();
+    await edit.getByRole('button', { name: 'Cancel' }).click();
+
+    // Delete asks first, then the list is empty again; what it stored stays.
+    await menu().click();
+    await page.getByRole('menuitem', { name: 'Delete' }).click();
+    await page
+      .getByRole('dialog', { name: `Delete ${NAME}?` })
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await page.getByRole('heading', { level: 1, name: 'Connectors' }).waitFor();
+    await page.getByText('No connectors yet.').waitFor();
 
     web.expectNoProblems();
   }, 150_000);

@@ -50,7 +50,7 @@ function TestDialog({ connector, onClose }: { connector: Connector; onClose: () 
             Test again
           </button>
           <button type="button" className="button button-primary" onClick={onClose}>
-            Close
+            Done
           </button>
         </>
       }
@@ -166,8 +166,9 @@ export function useConnectorActions({
             await connectorsApi.remove(connector.id);
             close();
             notify(`Deleted ${connector.name}. The records it stored stay in the activity log and alerts.`);
-            onChanged();
-            onDeleted?.(connector);
+            // The details page leaves instead of reloading a connector that is gone.
+            if (onDeleted === undefined) onChanged();
+            else onDeleted(connector);
           })
         }
       >
