@@ -22,3 +22,10 @@ export {
   RISKY_COUNTRIES,
   type PolicyDraft,
 } from './services/builtin-policies.ts';
+export {
+  SecretBoxError,
+  SECRET_BOX_ERROR_CODES,
+  generateSecretKeyText,
+  parseSecretKey,
+  readSecretKeyFile,
+} from './auth/secret-box.ts';

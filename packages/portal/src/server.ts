@@ -1,5 +1,6 @@
 // Starts the portal: opens (and migrates) the store, creates the first admin when there is none,
-// serves the API over HTTP or HTTPS (TLS 1.2 minimum), and runs retention every hour.
+// serves the API over HTTP or HTTPS (TLS 1.2 minimum), runs retention every hour and, with a
+// secret key, the connector scheduler (DESIGN §9).
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
@@ -17,6 +18,18 @@ import { createServices, type PortalServices } from './services/index.ts';
 import { portalRoutes } from './routes/index.ts';
 import { createApp } from './http/app.ts';
 import { BUILTIN_POLICIES } from './services/builtin-policies.ts';
+import type { ConnectorType } from '@cloudsiem/protocol';
+import { createSecretBox, type SecretBox } from './auth/secret-box.ts';
+import { connectorDefinition } from './connectors/registry.ts';
+import { connectorRuntime, type UpstreamNetwork } from './connectors/runtime.ts';
+import {
+  createConnectorScheduler,
+  type ConnectorRuntimeFactory,
+  type ConnectorScheduler,
+  type DefinitionLookup,
+  type SchedulerOptions,
+} from './connectors/scheduler.ts';
+import type { ConnectorDefinition } from './connectors/types.ts';
 
 export interface PortalOptions {
   databaseUrl?: string;
@@ -34,6 +47,20 @@ export interface PortalOptions {
   retentionIntervalMs?: number;
   /** On a first start (empty store), add the built-in policies so alerts appear. Default true. */
   builtinPolicies?: boolean;
+  /**
+   * 32 bytes sealing connector secrets (AES-256-GCM). Without it the portal serves everything but
+   * connectors cannot be saved, tested or run (SECRET_KEY_MISSING). Every portal sharing a
+   * database needs the same key.
+   */
+  secretKey?: Buffer;
+  /** Replaces or adds connector types (tests register a fake one). */
+  connectorDefinitions?: { [T in ConnectorType]?: ConnectorDefinition<T> };
+  /** Builds each connector's runtime; default `connectorRuntime` (undici, token bucket, Entra cache). */
+  connectorRuntimeFactory?: ConnectorRuntimeFactory;
+  /** The scheduler's timing (tests shorten the lease); `enabled: false` runs no scheduler. */
+  connectorScheduler?: SchedulerOptions & { enabled?: boolean };
+  /** How connectors reach upstreams: a private CA, a CONNECT proxy. */
+  upstreamNetwork?: UpstreamNetwork;
 }
 
 export interface Portal {
@@ -44,6 +71,8 @@ export interface Portal {
   services: PortalServices;
   /** Set when this start created the first admin: print it once. */
   firstAdmin: { email: string; password: string } | null;
+  /** Null without a secret key, or with `connectorScheduler.enabled: false`. */
+  scheduler: ConnectorScheduler | null;
   close(): Promise<void>;
 }
 
@@ -77,7 +106,16 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
     settings,
     shutdown: shutdown.signal,
   };
-  const services = createServices(context);
+  const box: SecretBox | null = options.secretKey === undefined ? null : createSecretBox(options.secretKey);
+  const overrides = options.connectorDefinitions ?? {};
+  const definitions: DefinitionLookup = (type) => overrides[type] ?? connectorDefinition(type);
+  let scheduler: ConnectorScheduler | null = null;
+  const services = createServices(context, {
+    box,
+    definitions,
+    ...(options.upstreamNetwork === undefined ? {} : { network: options.upstreamNetwork }),
+    wake: () => scheduler?.wake(),
+  });
   let server: ServerType | undefined;
   try {
     const firstAdmin = await services.admins.ensureFirstAdmin(options.firstAdminPassword);
@@ -111,6 +149,26 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
     }, options.retentionIntervalMs ?? 3600_000);
     retention.unref();
 
+    if (box === null) {
+      context.logger.warn(
+        {},
+        'Connectors are off: no secret key (give --secret-key-file FILE or CLOUDSIEM_SECRET_KEY); everything else runs',
+      );
+    } else if (options.connectorScheduler?.enabled !== false) {
+      scheduler = createConnectorScheduler(
+        {
+          context,
+          events: services.events,
+          box,
+          definitions,
+          runtimeFactory: options.connectorRuntimeFactory ?? connectorRuntime,
+          ...(options.upstreamNetwork === undefined ? {} : { network: options.upstreamNetwork }),
+        },
+        options.connectorScheduler ?? {},
+      );
+      scheduler.start();
+    }
+
     context.logger.info(
       { url, publicUrl: settings.publicUrl, database: store.displayUrl },
       'Portal listening',
@@ -122,8 +180,11 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
       context,
       services,
       firstAdmin,
+      scheduler,
       close: async () => {
         clearInterval(retention);
+        // Polls end (their leases released for another portal) before the store closes.
+        await scheduler?.stop();
         shutdown.abort();
         await new Promise<void>((resolve) => {
           running.close(() => resolve());

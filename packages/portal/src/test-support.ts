@@ -1,6 +1,6 @@
 // Test helpers: a real portal on a free loopback port over a fresh store (SQLite or PostgreSQL),
 // a fake clock, an admin API token, a small fetch wrapper, and activity records to ingest.
-import { startPortal, type Portal } from './server.ts';
+import { startPortal, type Portal, type PortalOptions } from './server.ts';
 import { openTestStore, dropTestStore, type StoreTarget } from './store/test-support.ts';
 import type { Clock, Logger, PortalSettings } from './context.ts';
 
@@ -33,6 +33,8 @@ export function fakeClock(start = Date.UTC(2026, 10, 28, 12, 0, 0)): FakeClock {
 export interface TestPortal {
   portal: Portal;
   url: string;
+  /** The store's URL: a second portal may share it. */
+  databaseUrl: string;
   clock: FakeClock;
   /** An admin API token of the first admin. */
   adminToken: string;
@@ -60,6 +62,8 @@ export async function startTestPortal(
     settings?: Partial<Omit<PortalSettings, 'publicUrl'>>;
     /** Replaces the default logger (which prints errors only). */
     logger?: Logger;
+    /** More portal options (a secret key, connector types, scheduler timing). */
+    portal?: Partial<PortalOptions>;
   } = {},
 ): Promise<TestPortal> {
   const fresh = await openTestStore(target);
@@ -76,6 +80,7 @@ export async function startTestPortal(
     // Tests create the policies they need.
     builtinPolicies: false,
     ...(options.settings === undefined ? {} : { settings: options.settings }),
+    ...options.portal,
   });
   const admin = (await portal.services.admins.list())[0];
   if (admin === undefined) throw new Error('no first admin');
@@ -106,6 +111,7 @@ export async function startTestPortal(
   return {
     portal,
     url: portal.url,
+    databaseUrl: fresh.url,
     clock,
     adminToken: token,
     adminId: admin.id,

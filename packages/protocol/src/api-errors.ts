@@ -34,6 +34,11 @@ export const API_ERRORS = {
     meaning: 'The SIEM agent is disabled in the portal; it keeps polling its config.',
   },
   DATA_TYPE_DISABLED: { status: 409, meaning: 'This data type is switched off for the agent.' },
+  SECRET_KEY_MISSING: {
+    status: 503,
+    meaning:
+      'The portal has no secret key (--secret-key-file or CLOUDSIEM_SECRET_KEY), so connectors cannot be saved, tested or run.',
+  },
   AGENT_DELETED: { status: 410, meaning: 'The SIEM agent was deleted in the portal.' },
   PAYLOAD_TOO_LARGE: {
     status: 413,

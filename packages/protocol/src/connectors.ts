@@ -208,6 +208,26 @@ export const connectorStreamStateSchema = z.object({
   recordsStored: z.number().int(),
 });
 
+export const connectorNotificationSchema = z.object({
+  id: z.string(),
+  /** A connector error code (docs/errors.md, "connectors"): UPSTREAM_AUTH, RECORDS_REJECTED, … */
+  code: z.string(),
+  message: z.string(),
+  firstAt: z.number(),
+  lastAt: z.number(),
+  count: z.number().int(),
+  resolvedAt: z.number().nullable(),
+});
+export type ConnectorNotification = z.infer<typeof connectorNotificationSchema>;
+
+/** A rejected record, kept (the newest 1,000 per connector) with its upstream id. */
+export const connectorRejectionSchema = z.object({
+  stream: z.string(),
+  upstreamId: z.string(),
+  reason: z.string(),
+  at: z.number(),
+});
+
 export const connectorSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -215,7 +235,10 @@ export const connectorSchema = z.object({
   enabled: z.boolean(),
   /** The stored settings with their defaults; the secret is never part of it. */
   settings: z.record(z.string(), z.unknown()),
-  /** Which secret is set (`clientSecret` or `token`), and its last four characters' hint. */
+  /**
+   * Which secret is set (`clientSecret` or `token`) and a hint that names no part of it
+   * ("set 2026-12-07"): a secret is never returned, not even in part.
+   */
   secretSet: z.object({ field: z.enum(['clientSecret', 'token']), hint: z.string() }).nullable(),
   status: z.enum(CONNECTOR_STATUSES),
   /** Why the status is what it is, in one line (the last error, the throttle, the missing key). */
@@ -234,6 +257,8 @@ export const connectorSchema = z.object({
   recordsPerMinute: z.number(),
   throttledUntil: z.number().nullable(),
   streams: z.array(connectorStreamStateSchema),
+  /** Problems seen (throttled for long, auth refused, unreachable, records rejected), newest first. */
+  notifications: z.array(connectorNotificationSchema),
 });
 export type Connector = z.infer<typeof connectorSchema>;
 

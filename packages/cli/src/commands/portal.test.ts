@@ -163,6 +163,11 @@ describe('cloudsiem portal', () => {
     [['--tls-cert', 'x.pem'], 2, /--tls-cert and --tls-key go together/],
     [['--public-url', 'ftp://x'], 2, /--public-url must be an http/],
     [['--port', 'http'], 2, /--port must be a port number/],
+    [
+      ['--secret-key-file', '/nonexistent/secret.key'],
+      2,
+      /--secret-key-file \/nonexistent\/secret.key cannot be read \(ENOENT\)/,
+    ],
   ])('refuses %j with exit code %i and one clear line', async (args, code, message) => {
     const run = start(args);
     expect(await run.exit).toBe(code);

@@ -2,10 +2,14 @@
 // PostgreSQL), the admin REST API and the agent API over HTTP or HTTPS. Runs until SIGINT/SIGTERM.
 import { chmodSync, existsSync } from 'node:fs';
 import pino from 'pino';
+import { parseProxy } from '@cloudsiem/agent';
 import {
   DEFAULT_DATABASE_URL,
+  SecretBoxError,
   StoreError,
   parseDatabaseUrl,
+  parseSecretKey,
+  readSecretKeyFile,
   startPortal,
   type Portal,
 } from '@cloudsiem/portal';
@@ -30,12 +34,19 @@ Options:
   --tls-key FILE          ...and this key (PEM)
   --backfill-hours N      what a new or re-enabled agent receives first (default 48)
   --retention-days N      delete events ingested longer ago (default 30; 0 keeps everything)
+  --secret-key-file FILE  the 32-byte key (base64 or hex) sealing connector secrets; every portal
+                          sharing a database needs the same one (make one: openssl rand -base64 32).
+                          Without a key everything runs but connectors cannot be saved or run
+  --connector-ca-file F   a CA (PEM) connectors trust besides the system roots (a private upstream,
+                          a TLS-inspecting proxy)
+  --connector-proxy A[:P] an HTTP CONNECT proxy the connectors reach their upstreams through
   --log-level LEVEL       trace|debug|info|warn|error (default info)
   -h, --help              this help
 
 Environment:
   CLOUDSIEM_ADMIN_PASSWORD  the first admin's password, when the store has no admin yet
                             (never printed; otherwise one is generated and printed once)
+  CLOUDSIEM_SECRET_KEY      the connector secret key, when --secret-key-file is not given
 
 A SQLite database, its -wal/-shm files and the folders created for them are readable by this
 user only (0600/0700).`;
@@ -60,6 +71,25 @@ export function restrictSqliteFiles(databaseUrl: string): void {
   if (parsed.dialect !== 'sqlite' || parsed.target === ':memory:') return;
   for (const path of [parsed.target, `${parsed.target}-wal`, `${parsed.target}-shm`]) {
     if (existsSync(path)) chmodSync(path, 0o600);
+  }
+}
+
+/**
+ * The connector secret key: --secret-key-file, else CLOUDSIEM_SECRET_KEY, else none (connectors
+ * off). A key that is not 32 bytes of base64 or hex is a one-line error.
+ */
+export function secretKeyOption(
+  file: string | undefined,
+  environment: string | undefined,
+): Buffer | undefined {
+  try {
+    if (file !== undefined) return readSecretKeyFile(file);
+    if (environment !== undefined && environment !== '')
+      return parseSecretKey(environment, 'CLOUDSIEM_SECRET_KEY');
+    return undefined;
+  } catch (error) {
+    if (error instanceof SecretBoxError) throw new CliError(error.message);
+    throw error;
   }
 }
 
@@ -115,6 +145,9 @@ export const portal: Command = async (argv) => {
       'backfill-hours': { type: 'string' },
       'retention-days': { type: 'string' },
       'log-level': { type: 'string' },
+      'secret-key-file': { type: 'string' },
+      'connector-ca-file': { type: 'string' },
+      'connector-proxy': { type: 'string' },
     },
     USAGE,
   );
@@ -140,6 +173,19 @@ export const portal: Command = async (argv) => {
   if (firstAdminPassword !== undefined && firstAdminPassword.length < 12) {
     throw new CliError('CLOUDSIEM_ADMIN_PASSWORD must be at least 12 characters');
   }
+  const secretKey = secretKeyOption(values['secret-key-file'], process.env.CLOUDSIEM_SECRET_KEY);
+  let proxy: { host: string; port: number } | undefined;
+  if (values['connector-proxy'] !== undefined) {
+    try {
+      proxy = parseProxy(values['connector-proxy']);
+    } catch (error) {
+      throw new CliError(`--connector-proxy: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const ca =
+    values['connector-ca-file'] === undefined
+      ? undefined
+      : readPem(values['connector-ca-file'], '--connector-ca-file').toString('utf8');
   const databaseUrl = values.database ?? DEFAULT_DATABASE_URL;
   privateFiles();
   let running: Portal;
@@ -156,6 +202,15 @@ export const portal: Command = async (argv) => {
         retentionDays: positiveNumber(values['retention-days'], '--retention-days', 30),
       },
       ...(firstAdminPassword === undefined ? {} : { firstAdminPassword }),
+      ...(secretKey === undefined ? {} : { secretKey }),
+      ...(ca === undefined && proxy === undefined
+        ? {}
+        : {
+            upstreamNetwork: {
+              ...(ca === undefined ? {} : { ca }),
+              ...(proxy === undefined ? {} : { proxy }),
+            },
+          }),
     });
   } catch (error) {
     if (error instanceof StoreError) throw new CliError(error.message, 1);

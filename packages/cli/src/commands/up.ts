@@ -7,7 +7,13 @@ import { once } from 'node:events';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { createPortalClient, createRotatingLogFile, startAgent, type RunningAgent } from '@cloudsiem/agent';
-import { StoreError, startPortal, type Portal } from '@cloudsiem/portal';
+import {
+  StoreError,
+  generateSecretKeyText,
+  readSecretKeyFile,
+  startPortal,
+  type Portal,
+} from '@cloudsiem/portal';
 import { startInProcessSimulation } from '@cloudsiem/portal/simulator';
 import {
   AdminApiError,
@@ -39,7 +45,8 @@ Options:
   --status-interval S seconds between status lines (default 5)
   -h, --help          this help
 
-Logs of the portal and the agent go to DIR/portal.log and DIR/agent.log. DIR and what this
+Logs of the portal and the agent go to DIR/portal.log and DIR/agent.log; DIR/secret.key (made on
+the first start) seals the secrets of the portal's connectors. DIR and what this
 command writes in it are readable by this user only (0700/0600).
 
 Environment:
@@ -49,6 +56,19 @@ Environment:
 /** The SIEM agent `up` creates, found again by name on the next start. */
 export const UP_AGENT_NAME = 'Local receiver (cloudsiem up)';
 const ADMIN_PASSWORD_FILE = 'first-admin.txt';
+const SECRET_KEY_FILE = 'secret.key';
+
+/** The sandbox's connector secret key: DIR/secret.key (0600), made on the first start. */
+export function ensureSecretKey(dataDir: string): Buffer {
+  const path = join(dataDir, SECRET_KEY_FILE);
+  if (!existsSync(path)) writeFileSync(path, generateSecretKeyText(), { mode: 0o600, flag: 'wx' });
+  chmodSync(path, 0o600);
+  try {
+    return readSecretKeyFile(path, path);
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error), 1);
+  }
+}
 
 /**
  * Runs `setup` with an admin-scope API token that exists only meanwhile: creating the agent needs
@@ -149,6 +169,7 @@ export const up: Command = async (argv) => {
   const portalLog = createRotatingLogFile({ directory: dataDir, fileName: 'portal.log' });
   const agentLog = createRotatingLogFile({ directory: dataDir, fileName: 'agent.log' });
   const databaseUrl = `sqlite:${join(dataDir, 'cloudsiem.db')}`;
+  const secretKey = ensureSecretKey(dataDir);
   let portal: Portal;
   try {
     portal = await startPortal({
@@ -156,6 +177,7 @@ export const up: Command = async (argv) => {
       host: '127.0.0.1',
       port: portalPort,
       logger: pino({ base: { service: 'cloudsiem-portal' } }, portalLog),
+      secretKey,
       ...(firstAdminPassword === undefined ? {} : { firstAdminPassword }),
     });
   } catch (error) {

@@ -6,6 +6,7 @@ import { openApiDocument } from '../http/openapi.ts';
 import { route, type RouteDef } from '../http/route.ts';
 import { adminRoutes } from './admins.ts';
 import { agentApiRoutes } from './agent-api.ts';
+import { connectorRoutes } from './connectors.ts';
 import { eventRoutes } from './events.ts';
 import { policyRoutes } from './policies.ts';
 import { siemAgentRoutes } from './siem-agents.ts';
@@ -17,6 +18,7 @@ export function portalRoutes(services: PortalServices, context: PortalContext): 
     ...siemAgentRoutes(services),
     ...adminRoutes(services, context),
     ...policyRoutes(services),
+    ...connectorRoutes(services),
   ];
   let document: object | undefined;
   routes.push(

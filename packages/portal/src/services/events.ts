@@ -17,6 +17,8 @@ import { ApiError, issuesFrom } from '../errors.ts';
 import { activityRow, alertRow } from '../store/columns.ts';
 import { deleteEventsBefore, getEvent, insertNewEvents, listEvents } from '../store/events.ts';
 import type { PolicyService } from './policies.ts';
+import type { Transaction } from 'kysely';
+import type { Database } from '../store/schema.ts';
 
 /** A line of an NDJSON batch that is not JSON: it stays in the batch, to be rejected by its index. */
 export class UnparsableRecord {
@@ -78,11 +80,23 @@ function validate<T extends { createdAt?: number }>(
   return { good, rejected };
 }
 
+export interface IngestOptions {
+  /**
+   * Runs inside the ingest transaction after the records (and the alerts they raised) were
+   * inserted, with the result so far: a connector writes its checkpoint there, so the records
+   * and the position they move to commit together. A throw rolls the records back.
+   */
+  within?: (trx: Transaction<Database>, result: IngestResult) => Promise<void>;
+}
+
 export function createEventService(context: PortalContext, policies: PolicyService) {
   const { store, clock, settings, logger } = context;
   const { db, ops } = store;
 
-  async function ingestActivities(items: readonly unknown[]): Promise<IngestResult> {
+  async function ingestActivities(
+    items: readonly unknown[],
+    options: IngestOptions = {},
+  ): Promise<IngestResult> {
     const now = clock.now();
     const { good, rejected } = validate<Activity>(items, activitySchema, now);
     const compiled = await policies.tag(good);
@@ -92,20 +106,28 @@ export function createEventService(context: PortalContext, policies: PolicyServi
       await ops.lockIngest(trx);
       const inserted = await insertNewEvents(trx, 'activities', good.map(activityRow));
       accepted = inserted.size;
-      if (inserted.size === 0) return;
-      const fresh = good.filter((a) => inserted.delete(a.id));
-      const alerts = await policies.evaluate(trx, compiled, fresh);
-      alertsRaised = (await insertNewEvents(trx, 'alerts', alerts.map(alertRow))).size;
+      if (inserted.size > 0) {
+        const fresh = good.filter((a) => inserted.delete(a.id));
+        const alerts = await policies.evaluate(trx, compiled, fresh);
+        alertsRaised = (await insertNewEvents(trx, 'alerts', alerts.map(alertRow))).size;
+      }
+      await options.within?.(trx, { accepted, duplicates: good.length - accepted, alertsRaised, rejected });
     });
     return { accepted, duplicates: good.length - accepted, alertsRaised, rejected };
   }
 
-  async function ingestAlerts(items: readonly unknown[]): Promise<IngestResult> {
+  async function ingestAlerts(items: readonly unknown[], options: IngestOptions = {}): Promise<IngestResult> {
     const { good, rejected } = validate<Alert>(items, alertSchema, clock.now());
     let accepted = 0;
     await db.transaction().execute(async (trx) => {
       await ops.lockIngest(trx);
       accepted = (await insertNewEvents(trx, 'alerts', good.map(alertRow))).size;
+      await options.within?.(trx, {
+        accepted,
+        duplicates: good.length - accepted,
+        alertsRaised: 0,
+        rejected,
+      });
     });
     return { accepted, duplicates: good.length - accepted, alertsRaised: 0, rejected };
   }

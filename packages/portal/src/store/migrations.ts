@@ -207,11 +207,116 @@ const tokenScopes: Migration = {
   },
 };
 
+/**
+ * Connectors (DESIGN §9): the connectors with their encrypted secret, lease and status; a
+ * checkpoint per stream; remembered keys; rejected records; records stored per minute; notifications.
+ */
+function connectors(dialect: StoreDialect): Migration {
+  return {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('connectors')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('enabled', 'integer', (c) => c.notNull())
+        .addColumn('settings', 'text', (c) => c.notNull())
+        .addColumn('secret_enc', 'text')
+        .addColumn('secret_field', 'text', (c) => c.notNull())
+        .addColumn('secret_hint', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('deleted_at', 'bigint')
+        .addColumn('lease_owner', 'text')
+        .addColumn('lease_until', 'bigint')
+        .addColumn('sync_requested_at', 'bigint')
+        .addColumn('last_poll_at', 'bigint')
+        .addColumn('last_success_at', 'bigint')
+        .addColumn('last_error_code', 'text')
+        .addColumn('last_error_message', 'text')
+        .addColumn('last_error_at', 'bigint')
+        .addColumn('failing_since', 'bigint')
+        .addColumn('throttled_until', 'bigint')
+        .addColumn('newest_record_at', 'bigint')
+        .addColumn('records_stored', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('records_rejected', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('config_version', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+
+      await db.schema
+        .createTable('connector_streams')
+        .addColumn('connector_id', 'text', (c) => c.notNull())
+        .addColumn('stream', 'text', (c) => c.notNull())
+        .addColumn('data_type', 'text', (c) => c.notNull())
+        .addColumn('checkpoint', 'text')
+        .addColumn('position', 'text')
+        .addColumn('last_poll_at', 'bigint')
+        .addColumn('records_stored', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint('connector_streams_pk', ['connector_id', 'stream'])
+        .execute();
+
+      await db.schema
+        .createTable('connector_remembered')
+        .addColumn('connector_id', 'text', (c) => c.notNull())
+        .addColumn('stream', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('connector_remembered_pk', ['connector_id', 'stream', 'key'])
+        .execute();
+      await db.schema
+        .createIndex('connector_remembered_expires')
+        .on('connector_remembered')
+        .columns(['connector_id', 'expires_at'])
+        .execute();
+
+      await withSeq(db.schema.createTable('connector_rejections'), dialect)
+        .addColumn('connector_id', 'text', (c) => c.notNull())
+        .addColumn('stream', 'text', (c) => c.notNull())
+        .addColumn('upstream_id', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('connector_rejections_connector_seq')
+        .on('connector_rejections')
+        .columns(['connector_id', 'seq'])
+        .execute();
+
+      await db.schema
+        .createTable('connector_minutes')
+        .addColumn('connector_id', 'text', (c) => c.notNull())
+        .addColumn('minute', 'bigint', (c) => c.notNull())
+        .addColumn('records', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('connector_minutes_pk', ['connector_id', 'minute'])
+        .execute();
+
+      await db.schema
+        .createTable('connector_notifications')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('connector_id', 'text', (c) => c.notNull())
+        .addColumn('code', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('first_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_at', 'bigint', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addColumn('resolved_at', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('connector_notifications_connector_resolved')
+        .on('connector_notifications')
+        .columns(['connector_id', 'resolved_at'])
+        .execute();
+    },
+  };
+}
+
 /** Migrations by name, in the order they run. Append only; never edit one that shipped. */
 function migrations(dialect: StoreDialect): [string, Migration][] {
   return [
     ['0001-initial', initial(dialect)],
     ['0002-token-scopes-notification-index', tokenScopes],
+    ['0003-connectors', connectors(dialect)],
   ];
 }
 

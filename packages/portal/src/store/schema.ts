@@ -149,6 +149,91 @@ export interface PolicyHitsTable {
   last_alert_at: number;
 }
 
+export interface ConnectorsTable {
+  id: string;
+  name: string;
+  /** One of protocol's CONNECTOR_TYPES. */
+  type: string;
+  enabled: number;
+  /** JSON: the type's settings as its schema parsed them (defaults filled in). */
+  settings: string;
+  /** `v1:…` AES-256-GCM of the secret's JSON (auth/secret-box.ts), bound to the id; null once deleted. */
+  secret_enc: string | null;
+  /** clientSecret | token: which secret is set (shown; the value never is). */
+  secret_field: string;
+  /** e.g. "set 2026-12-07": never any part of the secret. */
+  secret_hint: string;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+  /** The portal process pulling this connector, and until when (a lease renewed while it runs). */
+  lease_owner: string | null;
+  lease_until: number | null;
+  /** "Sync now": a poll is due whatever pollSeconds says. */
+  sync_requested_at: number | null;
+  last_poll_at: number | null;
+  last_success_at: number | null;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  last_error_at: number | null;
+  /** When the current run of failed polls began (null after a success). */
+  failing_since: number | null;
+  throttled_until: number | null;
+  newest_record_at: number | null;
+  records_stored: number;
+  records_rejected: number;
+  /** Bumped on every edit: the scheduler rebuilds the connector's streams. */
+  config_version: number;
+}
+
+export interface ConnectorStreamsTable {
+  connector_id: string;
+  stream: string;
+  data_type: string;
+  /** JSON: the stream's checkpoint, written in the transaction of the records it covers. */
+  checkpoint: string | null;
+  position: string | null;
+  last_poll_at: number | null;
+  records_stored: number;
+}
+
+/** Keys a stream must not read twice until they expire (O365 content ids). */
+export interface ConnectorRememberedTable {
+  connector_id: string;
+  stream: string;
+  key: string;
+  expires_at: number;
+}
+
+/** Records refused by the mapping or by ingest, with the upstream id: the newest 1,000 per connector. */
+export interface ConnectorRejectionsTable {
+  seq: Seq;
+  connector_id: string;
+  stream: string;
+  upstream_id: string;
+  reason: string;
+  at: number;
+}
+
+/** Records stored per connector and minute (epoch ms of the minute's start), for records/min. */
+export interface ConnectorMinutesTable {
+  connector_id: string;
+  minute: number;
+  records: number;
+}
+
+export interface ConnectorNotificationsTable {
+  id: string;
+  connector_id: string;
+  code: string;
+  message: string;
+  first_at: number;
+  last_at: number;
+  count: number;
+  resolved_at: number | null;
+}
+
 export interface MetaTable {
   key: string;
   value: ColumnType<string, string, string>;
@@ -167,6 +252,12 @@ export interface Database {
   policies: PoliciesTable;
   policy_hits: PolicyHitsTable;
   meta: MetaTable;
+  connectors: ConnectorsTable;
+  connector_streams: ConnectorStreamsTable;
+  connector_remembered: ConnectorRememberedTable;
+  connector_rejections: ConnectorRejectionsTable;
+  connector_minutes: ConnectorMinutesTable;
+  connector_notifications: ConnectorNotificationsTable;
 }
 
 export type EventTable = 'activities' | 'alerts';
