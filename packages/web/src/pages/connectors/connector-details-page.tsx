@@ -1,10 +1,11 @@
 // One connector (DESIGN §9): its status and why, lag, rate, records stored and rejected, the last
-// error, each stream's position and records stored, and its settings; "Sync now" and the row
-// menu's actions. Refreshed every 5 s while open.
+// error, its notifications, each stream's position and records stored, and its settings; "Sync
+// now" and the row menu's actions. Refreshed every 5 s while open.
 import type { Connector } from '@cloudsiem/protocol';
 import { Fragment } from 'react';
 import { connectorsApi } from '../../connectors-api.ts';
 import { Menu } from '../../components/menu.tsx';
+import { NotificationList } from '../../components/notification-list.tsx';
 import { ExactTime, RelativeTime } from '../../components/relative-time.tsx';
 import { Table } from '../../components/table.tsx';
 import { navigate, useLoad, useTitle } from '../../hooks.ts';
@@ -150,6 +151,14 @@ export function ConnectorDetailsPage({ id }: { id: string }) {
         </dl>
         <h3>Last error</h3>
         <LastError error={data.lastError} />
+      </section>
+
+      <section className="panel" aria-labelledby="notifications-heading">
+        <h2 id="notifications-heading">Notifications</h2>
+        <NotificationList notifications={data.notifications} none="None: the connector met no problem." />
+        {data.notifications.some((n) => n.resolvedAt === null) ? (
+          <p className="field-hint">A notification resolves by itself once the problem is gone.</p>
+        ) : null}
       </section>
 
       <section className="panel" aria-labelledby="streams-heading">

@@ -18,7 +18,6 @@ const TENANT = '6babcaad-604b-40ac-a9d7-9fd97c0b779f';
 const CLIENT = '0d4f2c3a-1111-4222-8333-944455556666';
 
 function stored(overrides: Partial<Connector>): Connector {
-  // Cast: the contract may grow fields these tests do not read (notifications).
   return {
     id: 'c1',
     name: 'Contoso MDCA',
@@ -42,7 +41,7 @@ function stored(overrides: Partial<Connector>): Connector {
     streams: [],
     notifications: [],
     ...overrides,
-  } as Connector;
+  };
 }
 
 describe('connector form ↔ settings', () => {
