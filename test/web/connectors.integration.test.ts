@@ -2,14 +2,15 @@
 // fake upstream (its Entra ID token endpoint and Defender for Cloud Apps API): sign in → Settings ›
 // Connectors → add an mdca connector with a wrong client secret → Test connection names the
 // refused secret → the right secret → the first records and the CEF line each becomes → Save →
-// the status turns Connected → the records are in the activity log.
+// the status turns Connected → the records are in the activity log, the rejected one on the
+// connector's page.
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, onCleanup, tempDir } from '../e2e/harness.ts';
 import { fakeEntra } from '../upstream/entra.ts';
-import { fakeMdca, makeActivities, makeAlert, MDCA_SCOPE } from '../upstream/mdca.ts';
+import { fakeMdca, makeActivities, makeActivity, makeAlert, MDCA_SCOPE } from '../upstream/mdca.ts';
 import { startFakeUpstream } from '../upstream/server.ts';
 import {
   agentCell,
@@ -49,8 +50,12 @@ describe.skipIf(chromiumTool === undefined)('web UI: Settings › Connectors', (
     const mdca = fakeMdca({ entra });
     upstream.mount('/entra', entra.handler);
     upstream.mount('/mdca', mdca.handler);
-    const activities = makeActivities(5, { start: Date.now() - 20 * 60_000, stepMs: 2 * 60_000 });
-    mdca.activities.push(...activities);
+    const start = Date.now() - 20 * 60_000;
+    const activities = makeActivities(5, { start, stepMs: 2 * 60_000 });
+    // One the connector cannot map (no event type): shown as rejected, counted, not stored.
+    const broken = makeActivity(99, { created: start - 60_000, timestamp: start - 62_000 });
+    delete broken.eventTypeName;
+    mdca.activities.push(broken, ...activities);
     mdca.alerts.push(makeAlert(1, Date.now() - 15 * 60_000));
     const ids = activities.map((a) => String(a._id));
 
@@ -110,7 +115,8 @@ describe.skipIf(chromiumTool === undefined)('web UI: Settings › Connectors', (
     await wizard.getByRole('button', { name: 'Next: test connection' }).click();
     await test.getByText(/^Connected: the upstream answered/).waitFor();
     const streamActivities = test.getByRole('region', { name: 'Stream activities' });
-    await streamActivities.getByText(/^5 records on the first page/).waitFor();
+    await streamActivities.getByText(/^6 records on the first page/).waitFor();
+    await streamActivities.getByText('Rejected: eventTypeName: missing').waitFor();
     const lines = await streamActivities.locator('pre.cef code').allInnerTexts();
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(line).toMatch(/CEF:0\|MCAS\|SIEM_Agent\|/);
@@ -169,6 +175,11 @@ describe.skipIf(chromiumTool === undefined)('web UI: Settings › Connectors', (
     await expect
       .poll(() => streams.getByRole('row', { name: /^activities activities/ }).innerText())
       .toMatch(/\b5$/);
+    const rejected = page.getByRole('table', { name: 'Rejected records' });
+    await rejected
+      .getByRole('row', { name: new RegExp(`^${String(broken._id)} activities .*eventTypeName: missing`) })
+      .waitFor();
+    await page.getByRole('region', { name: 'Notifications' }).getByText('RECORDS_REJECTED').waitFor();
     await web.screenshot('details');
     await menu().click();
     await page.getByRole('menuitem', { name: 'Edit' }).click();

@@ -119,6 +119,7 @@ describe('createAdminClient', () => {
     await client.testConnector('c/1');
     await client.testUnsavedConnector(input);
     await client.syncConnector('c/1');
+    await client.listConnectorRejections('c/1', 20);
     answer = (_seen, res) => res.writeHead(204).end();
     await client.deleteConnector('c/1');
     expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
@@ -129,6 +130,7 @@ describe('createAdminClient', () => {
       'POST /api/v1/connectors/c%2F1/test',
       'POST /api/v1/connectors/test',
       'POST /api/v1/connectors/c%2F1/sync',
+      'GET /api/v1/connectors/c%2F1/rejections?limit=20',
       'DELETE /api/v1/connectors/c%2F1',
     ]);
     expect(JSON.parse(seen[1]?.body ?? '')).toEqual(input);

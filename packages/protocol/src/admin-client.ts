@@ -25,7 +25,13 @@ import {
 } from './admin-api.ts';
 import type { HeartbeatEntry } from './agent-api.ts';
 import { apiErrorBodySchema } from './api-errors.ts';
-import type { Connector, ConnectorInput, ConnectorPatch, ConnectorTestResult } from './connectors.ts';
+import type {
+  Connector,
+  ConnectorInput,
+  ConnectorPatch,
+  ConnectorRejection,
+  ConnectorTestResult,
+} from './connectors.ts';
 import type { SiemAgent, siemAgentInputSchema, SiemAgentPatch, SiemAgentWithToken } from './siem-agents.ts';
 
 export type ActivityList = z.infer<typeof activityListResponseSchema>;
@@ -326,6 +332,15 @@ export function createAdminClient(options: AdminClientOptions) {
     /** Sync now: polls at once, whatever its poll interval. */
     syncConnector: (connectorId: string, call?: CallOptions) =>
       json<Connector>('POST', `/connectors/${id(connectorId)}/sync`, undefined, call),
+
+    /** The newest records the connector could not store, with their upstream ids and why. */
+    listConnectorRejections: (connectorId: string, limit?: number, call?: CallOptions) =>
+      json<{ data: ConnectorRejection[] }>(
+        'GET',
+        `/connectors/${id(connectorId)}/rejections${limit === undefined ? '' : `?limit=${Math.floor(limit)}`}`,
+        undefined,
+        call,
+      ),
 
     // Policies.
     listPolicies: (call?: CallOptions) => json<{ data: Policy[] }>('GET', '/policies', undefined, call),

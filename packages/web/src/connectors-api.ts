@@ -1,6 +1,6 @@
 // The connectors' admin REST API (DESIGN §9) as the web UI calls it, through protocol's typed
 // client with api.ts's error words: list, read, add, edit, delete, the connection test (saved or
-// unsaved) and "Sync now".
+// unsaved), the rejected records and "Sync now".
 import type { ConnectorInput, ConnectorPatch } from '@cloudsiem/protocol';
 import { callClient } from './api.ts';
 
@@ -14,6 +14,8 @@ export const connectorsApi = {
   testSaved: (id: string) => callClient((c) => c.testConnector(id)),
   /** The same for settings not saved yet (the wizard), with their secret. */
   testUnsaved: (input: ConnectorInput) => callClient((c) => c.testUnsavedConnector(input)),
+  /** The newest records it could not store, and why. */
+  rejections: (id: string, limit: number) => callClient((c) => c.listConnectorRejections(id, limit)),
   /** Polls now instead of at the next interval. */
   sync: (id: string) => callClient((c) => c.syncConnector(id)),
 };

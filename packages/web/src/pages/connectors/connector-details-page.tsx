@@ -1,6 +1,6 @@
 // One connector (DESIGN §9): its status and why, lag, rate, records stored and rejected, the last
-// error, its notifications, each stream's position and records stored, and its settings; "Sync
-// now" and the row menu's actions. Refreshed every 5 s while open.
+// error, its notifications, each stream's position and records stored, the newest rejected records
+// and why, and its settings; "Sync now" and the row menu's actions. Refreshed every 5 s while open.
 import type { Connector } from '@cloudsiem/protocol';
 import { Fragment } from 'react';
 import { connectorsApi } from '../../connectors-api.ts';
@@ -38,6 +38,37 @@ function settingText(value: unknown): string {
       : JSON.stringify(value);
   }
   return String(value);
+}
+
+const REJECTIONS_SHOWN = 20;
+
+/** The newest records the connector could not store: which, from where, and why. */
+function Rejections({ connector }: { connector: Connector }) {
+  const rejections = useLoad(
+    () => connectorsApi.rejections(connector.id, REJECTIONS_SHOWN).then((r) => r.data),
+    `rejections:${connector.id}:${connector.recordsRejected}`,
+  );
+  if (rejections.error !== null)
+    return (
+      <p role="alert" className="error-text">
+        Could not load the rejected records: {rejections.error}
+      </p>
+    );
+  if (rejections.data === undefined) return <p className="muted">Loading…</p>;
+  return (
+    <Table
+      label="Rejected records"
+      columns={[
+        { header: 'Upstream id', rowHeader: true, cell: (r) => <span className="mono">{r.upstreamId}</span> },
+        { header: 'Stream', cell: (r) => r.stream },
+        { header: 'Why', cell: (r) => r.reason },
+        { header: 'When', cell: (r) => <RelativeTime ms={r.at} /> },
+      ]}
+      rows={rejections.data}
+      rowKey={(r) => `${r.stream}:${r.upstreamId}:${r.at}`}
+      empty="None kept."
+    />
+  );
 }
 
 function Streams({ connector }: { connector: Connector }) {
@@ -165,6 +196,17 @@ export function ConnectorDetailsPage({ id }: { id: string }) {
         <h2 id="streams-heading">Streams</h2>
         <Streams connector={data} />
       </section>
+
+      {data.recordsRejected > 0 ? (
+        <section className="panel" aria-labelledby="rejections-heading">
+          <h2 id="rejections-heading">Rejected records</h2>
+          <p className="muted">
+            Records the upstream sent that could not be mapped or failed validation: counted, not stored. The
+            newest {REJECTIONS_SHOWN}:
+          </p>
+          <Rejections connector={data} />
+        </section>
+      ) : null}
 
       <section className="panel" aria-labelledby="settings-heading">
         <h2 id="settings-heading">Settings</h2>
