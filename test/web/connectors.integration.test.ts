@@ -120,7 +120,10 @@ describe.skipIf(chromiumTool === undefined)('web UI: Settings › Connectors', (
     const lines = await streamActivities.locator('pre.cef code').allInnerTexts();
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(line).toMatch(/CEF:0\|MCAS\|SIEM_Agent\|/);
-    expect(lines.some((line) => ids.some((id) => line.includes(`externalId=${id}`)))).toBe(true);
+    // The oldest activity is among the first records: its line, to compare with what is stored.
+    const oldest = ids[0]!;
+    const previewed = lines.find((line) => line.includes(`externalId=${oldest} `));
+    expect(previewed, `a line for ${oldest} in ${JSON.stringify(lines)}`).toBeDefined();
     await test.getByRole('region', { name: 'Stream alerts' }).waitFor();
     await web.screenshot('test-ok');
 
@@ -137,13 +140,18 @@ describe.skipIf(chromiumTool === undefined)('web UI: Settings › Connectors', (
     expect(await agentCell(page, NAME, 'Last error')).toBe('None');
     await web.screenshot('connected');
 
-    // The records are in the activity log: the newest, by the link its CEF line carries.
-    const newest = ids.at(-1)!;
-    await web.goto(`#/audits?activity.id=eq(${encodeURIComponent(newest)},)`);
+    // The records are in the activity log. The oldest, by the link its CEF line carries: its
+    // details show the line agents send, the very line the test showed.
+    await web.goto(`#/audits?activity.id=eq(${encodeURIComponent(oldest)},)`);
     await page.getByRole('heading', { level: 1, name: 'Activity log' }).waitFor();
     const rows = page.getByRole('table', { name: 'Activities' }).getByRole('row');
     await expect.poll(() => rows.count(), { timeout: UI_TIMEOUT_MS }).toBe(2);
     await web.screenshot('activity-log');
+    await rows.nth(1).getByRole('button').first().click();
+    const storedLine = page.getByRole('dialog').locator('code', { hasText: 'CEF:0|MCAS|SIEM_Agent|' });
+    await storedLine.waitFor();
+    expect(await storedLine.innerText()).toBe(previewed);
+    await page.keyboard.press('Escape');
     const stored = await portal.api.call('POST', '/api/v1/activities', { filters: {}, skip: 0, limit: 100 });
     const storedIds = (stored.body as { data: { id: string }[] }).data.map((a) => a.id);
     expect(storedIds.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());

@@ -253,7 +253,7 @@ export function ConnectorSettings({
         hint={
           keeps
             ? `A ${field === 'token' ? 'token' : 'client secret'} is set (${connector?.secretSet?.hint ?? 'stored'}) — leave empty to keep it.`
-            : 'Write-only: once saved, it is never shown again.'
+            : 'Write-only: stored encrypted and never shown again.'
         }
       >
         {(props) => (
