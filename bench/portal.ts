@@ -2,9 +2,9 @@
 // ingest order) and the agent's pull over real HTTP (cursor, filter, JSON out), draining a backlog.
 // Set BENCH_PORTAL_EVENTS to change the backlog (default 200,000 activities).
 import { performance } from 'node:perf_hooks';
-import { startPortal } from '@cloudsiem/portal';
+import { BUILTIN_POLICIES, startPortal } from '@cloudsiem/portal';
 import { dropTestStore, storeTargets } from '../packages/portal/src/store/test-support.ts';
-import { BUILTIN_POLICIES, createSimulator } from '@cloudsiem/portal/simulator';
+import { createSimulator } from '@cloudsiem/portal/simulator';
 import { makeActivities } from './records.ts';
 
 const EVENTS = Number(process.env.BENCH_PORTAL_EVENTS ?? 200_000);

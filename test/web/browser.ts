@@ -9,7 +9,14 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type BrowserContext, type ConsoleMessage, type Locator, type Page } from 'playwright-core';
 import { expect, TestRunner } from 'vitest';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, onCleanup, startPortal, type PortalProcess } from '../e2e/harness.ts';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  onCleanup,
+  startPortal,
+  type PortalOptions,
+  type PortalProcess,
+} from '../e2e/harness.ts';
 import { toolOrSkip, type Tool } from '../support/tools.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -111,9 +118,9 @@ export async function ensureWebBuilt(): Promise<void> {
 }
 
 /** A real `cloudsiem portal` process serving the built UI at `/`. */
-export async function startWebPortal(): Promise<PortalProcess> {
+export async function startWebPortal(options: PortalOptions = {}): Promise<PortalProcess> {
   await ensureWebBuilt();
-  return startPortal();
+  return startPortal(options);
 }
 
 // ---------------------------------------------------------------------------------------------

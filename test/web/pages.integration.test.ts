@@ -30,6 +30,7 @@ const AGENT = 'Pages agent';
 /** The pages the navigation links to, each with its h1 and, where it has one, its main button. */
 const PAGES = [
   { link: 'SIEM agents', button: 'Add SIEM agent' },
+  { link: 'Connectors', button: 'Add connector' },
   { link: 'Activity log', button: undefined },
   { link: 'Alerts', button: undefined },
   { link: 'Admins', button: 'Add admin' },
@@ -126,6 +127,7 @@ describe.skipIf(chromiumTool === undefined)('web UI: every page', () => {
     }
     const expected = [
       'link "SIEM agents"',
+      'link "Connectors"',
       'link "Activity log"',
       'link "Alerts"',
       'link "Admins"',

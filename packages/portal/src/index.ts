@@ -17,6 +17,12 @@ export { agentStatus } from './services/status.ts';
 export { connectorDefinition } from './connectors/registry.ts';
 export { testConnection } from './connectors/test-connection.ts';
 export {
+  BUILTIN_POLICIES,
+  BUILTIN_THRESHOLDS,
+  RISKY_COUNTRIES,
+  type PolicyDraft,
+} from './services/builtin-policies.ts';
+export {
   SecretBoxError,
   SECRET_BOX_ERROR_CODES,
   generateSecretKeyText,

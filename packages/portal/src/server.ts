@@ -17,7 +17,7 @@ import { openStore, DEFAULT_DATABASE_URL } from './store/db.ts';
 import { createServices, type PortalServices } from './services/index.ts';
 import { portalRoutes } from './routes/index.ts';
 import { createApp } from './http/app.ts';
-import { BUILTIN_POLICIES } from './simulator/generator.ts';
+import { BUILTIN_POLICIES } from './services/builtin-policies.ts';
 import type { ConnectorType } from '@cloudsiem/protocol';
 import { createSecretBox, type SecretBox } from './auth/secret-box.ts';
 import { connectorDefinition } from './connectors/registry.ts';

@@ -31,15 +31,16 @@ export const alertListRequestSchema = listRequest(alertFilterSchema, SORT_FIELDS
 export type ActivityListRequest = z.infer<typeof activityListRequestSchema>;
 export type AlertListRequest = z.infer<typeof alertListRequestSchema>;
 
-const storedActivity = activitySchema.required({ createdAt: true });
-const storedAlert = alertSchema.required({ createdAt: true });
+/** A record as the portal stored it: with the time it was ingested. */
+export const storedActivitySchema = activitySchema.required({ createdAt: true });
+export const storedAlertSchema = alertSchema.required({ createdAt: true });
 export const activityListResponseSchema = z.object({
-  data: z.array(storedActivity),
+  data: z.array(storedActivitySchema),
   hasNext: z.boolean(),
   total: z.number().int(),
 });
 export const alertListResponseSchema = z.object({
-  data: z.array(storedAlert),
+  data: z.array(storedAlertSchema),
   hasNext: z.boolean(),
   total: z.number().int(),
 });
@@ -62,6 +63,11 @@ export const adminSchema = z.object({
   createdAt: z.number(),
 });
 export type Admin = z.infer<typeof adminSchema>;
+/** Sign-in and `auth/me`: the signed-in admin. */
+export const adminResponseSchema = z.object({ admin: adminSchema });
+/** `auth/session`: the admin of the browser's session cookie, or null. */
+export const sessionResponseSchema = z.object({ admin: adminSchema.nullable() });
+export const adminListResponseSchema = z.object({ data: z.array(adminSchema) });
 
 export const adminCreateSchema = z
   .object({
@@ -97,7 +103,10 @@ export const adminTokenSchema = z.object({
   createdAt: z.number(),
   lastUsedAt: z.number().nullable(),
 });
+export type AdminToken = z.infer<typeof adminTokenSchema>;
 export const adminTokenWithSecretSchema = z.object({ adminToken: adminTokenSchema, token: z.string() });
+export type AdminTokenWithSecret = z.infer<typeof adminTokenWithSecretSchema>;
+export const adminTokenListResponseSchema = z.object({ data: z.array(adminTokenSchema) });
 
 export const POLICY_KINDS = ['activity', 'threshold'] as const;
 export const policyInputSchema = z
@@ -139,6 +148,7 @@ export const policySchema = z.object({
   createdAt: z.number(),
 });
 export type Policy = z.infer<typeof policySchema>;
+export const policyListResponseSchema = z.object({ data: z.array(policySchema) });
 
 export const previewRequestSchema = z.discriminatedUnion('dataType', [
   z.object({

@@ -108,3 +108,12 @@ export const heartbeatSchema = z.object({
     .default([]),
 });
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
+
+/** The admin API's heartbeat history of one agent (`GET /api/v1/siem-agents/:id/heartbeats`). */
+export const heartbeatsQuerySchema = z
+  .object({ since: z.coerce.number().int().nonnegative().optional() })
+  .strict();
+export const heartbeatListResponseSchema = z.object({
+  data: z.array(z.object({ at: z.number(), heartbeat: heartbeatSchema })),
+});
+export type HeartbeatEntry = z.infer<typeof heartbeatListResponseSchema>['data'][number];

@@ -227,6 +227,7 @@ export const connectorRejectionSchema = z.object({
   reason: z.string(),
   at: z.number(),
 });
+export type ConnectorRejection = z.infer<typeof connectorRejectionSchema>;
 
 export const connectorSchema = z.object({
   id: z.string(),

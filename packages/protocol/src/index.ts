@@ -9,3 +9,4 @@ export * from './admin-api.ts';
 export * from './agent-token.ts';
 export * from './field-values.ts';
 export * from './connectors.ts';
+export * from './admin-client.ts';

@@ -148,3 +148,4 @@ export type SiemAgent = z.infer<typeof siemAgentSchema>;
 /** Create and regenerate answer with the token: the only time it is shown. */
 export const siemAgentWithTokenSchema = z.object({ agent: siemAgentSchema, token: z.string() });
 export type SiemAgentWithToken = z.infer<typeof siemAgentWithTokenSchema>;
+export const siemAgentListResponseSchema = z.object({ data: z.array(siemAgentSchema) });

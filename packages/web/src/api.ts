@@ -1,43 +1,28 @@
-// The portal's admin REST API as the web UI calls it: same-origin fetch with the session cookie
-// (the browser's Sec-Fetch-Site lets the portal accept the writes), JSON in and out, and every
-// error answer turned into an ApiFailure carrying the portal's code and message.
-import type {
-  activityListResponseSchema,
-  Admin,
-  alertListResponseSchema,
-  ApiErrorBody,
-  DataType,
-  Filter,
-  Heartbeat,
-  Policy,
-  PolicyInput,
-  PreviewRequest,
-  PreviewResponse,
-  SiemAgent,
-  SiemAgentInput,
-  SiemAgentPatch,
-  SiemAgentWithToken,
+// The portal's admin REST API as the web UI calls it: protocol's admin client, same-origin with the
+// session cookie (the browser's Sec-Fetch-Site lets the portal accept the writes); every error
+// answer an ApiFailure (AdminApiError) carrying the portal's code and message.
+import {
+  AdminApiError,
+  createAdminClient,
+  type AdminClient,
+  type ActivityList,
+  type AlertList,
+  type DataType,
+  type Filter,
+  type HeartbeatEntry,
+  type PolicyInput,
+  type PreviewRequest,
+  type SiemAgentInput,
+  type SiemAgentPatch,
+  type StoredActivity,
+  type StoredAlert,
 } from '@cloudsiem/protocol';
-import { ADMIN_API_PREFIX } from '@cloudsiem/protocol';
-import type { z } from 'zod';
 
-export type ActivityList = z.infer<typeof activityListResponseSchema>;
-export type AlertList = z.infer<typeof alertListResponseSchema>;
-export type StoredActivity = ActivityList['data'][number];
-export type StoredAlert = AlertList['data'][number];
+export type { ActivityList, AlertList, HeartbeatEntry, StoredActivity, StoredAlert };
 export type StoredEvent = StoredActivity | StoredAlert;
 
-export class ApiFailure extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly issues: { path: string; message: string }[] = [],
-  ) {
-    super(message);
-    this.name = 'ApiFailure';
-  }
-}
+/** The error every call throws: the portal's status, code, message and per-field issues. */
+export { AdminApiError as ApiFailure };
 
 /** Called when the portal says the session is gone (expired, signed out elsewhere, admin removed). */
 let onSignedOut: () => void = () => {};
@@ -45,45 +30,42 @@ export function setSignedOutHandler(handler: () => void): void {
   onSignedOut = handler;
 }
 
-function isErrorBody(value: unknown): value is ApiErrorBody {
-  const error = (value as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  return typeof error?.code === 'string' && typeof error.message === 'string';
+const client = createAdminClient({
+  baseUrl: '',
+  credentials: 'same-origin',
+  onError: (error) => {
+    if (error.status === 401 && error.code === 'UNAUTHENTICATED') onSignedOut();
+  },
+});
+
+/** The client's errors, with the UI's words where the portal gave none. */
+async function call<T>(request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    if (!(error instanceof AdminApiError)) throw error;
+    if (error.code === 'NETWORK')
+      throw new AdminApiError({
+        status: 0,
+        code: 'NETWORK',
+        message: 'The portal cannot be reached. Check that it is running, then retry.',
+      });
+    if (error.code === 'HTTP' || error.code === 'BAD_RESPONSE')
+      throw new AdminApiError({
+        status: error.status,
+        code: 'HTTP',
+        message:
+          error.code === 'HTTP'
+            ? `The portal answered ${error.status}.`
+            : 'The portal answered with something that is not JSON.',
+      });
+    throw error;
+  }
 }
 
-export async function request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown) {
-  let response: Response;
-  try {
-    response = await fetch(`${ADMIN_API_PREFIX}${path}`, {
-      method,
-      credentials: 'same-origin',
-      headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  } catch {
-    throw new ApiFailure(0, 'NETWORK', 'The portal cannot be reached. Check that it is running, then retry.');
-  }
-  if (response.status === 204) return undefined as T;
-  const text = await response.text();
-  let parsed: unknown = undefined;
-  try {
-    parsed = text === '' ? undefined : (JSON.parse(text) as unknown);
-  } catch {
-    // not JSON: reported below
-  }
-  if (!response.ok) {
-    if (isErrorBody(parsed)) {
-      const { code, message, issues } = parsed.error;
-      if (response.status === 401 && code === 'UNAUTHENTICATED') onSignedOut();
-      throw new ApiFailure(response.status, code, message, issues);
-    }
-    throw new ApiFailure(response.status, 'HTTP', `The portal answered ${response.status}.`);
-  }
-  return parsed as T;
-}
-
-export interface HeartbeatEntry {
-  at: number;
-  heartbeat: Heartbeat;
+/** A call of the typed client with the UI's error words: for an area's own file (connectors-api.ts). */
+export function callClient<T>(request: (admin: AdminClient) => Promise<T>): Promise<T> {
+  return call(() => request(client));
 }
 
 export interface ListQuery {
@@ -96,49 +78,39 @@ export interface ListQuery {
 
 /** The requests the pages make, one per endpoint they use. */
 export const api = {
-  session: () => request<{ admin: Admin | null }>('GET', '/auth/session'),
-  login: (email: string, password: string) =>
-    request<{ admin: Admin }>('POST', '/auth/login', { email, password }),
-  logout: () => request<void>('POST', '/auth/logout'),
+  session: () => call(() => client.session()),
+  login: (email: string, password: string) => call(() => client.login(email, password)),
+  logout: () => call(() => client.logout()),
 
-  agents: () => request<{ data: SiemAgent[] }>('GET', '/siem-agents'),
-  agent: (id: string) => request<SiemAgent>('GET', `/siem-agents/${encodeURIComponent(id)}`),
-  createAgent: (input: SiemAgentInput) => request<SiemAgentWithToken>('POST', '/siem-agents', input),
-  updateAgent: (id: string, patch: SiemAgentPatch) =>
-    request<SiemAgent>('PATCH', `/siem-agents/${encodeURIComponent(id)}`, patch),
-  regenerateToken: (id: string) =>
-    request<SiemAgentWithToken>('POST', `/siem-agents/${encodeURIComponent(id)}/regenerate-token`),
-  setAgentEnabled: (id: string, enabled: boolean) =>
-    request<SiemAgent>('POST', `/siem-agents/${encodeURIComponent(id)}/${enabled ? 'enable' : 'disable'}`),
-  deleteAgent: (id: string) => request<void>('DELETE', `/siem-agents/${encodeURIComponent(id)}`),
-  heartbeats: (id: string, since: number) =>
-    request<{ data: HeartbeatEntry[] }>(
-      'GET',
-      `/siem-agents/${encodeURIComponent(id)}/heartbeats?since=${Math.max(0, Math.floor(since))}`,
-    ),
-  preview: (body: Partial<PreviewRequest> & { dataType: DataType }) =>
-    request<PreviewResponse>('POST', '/siem-agents/preview', body),
+  agents: () => call(() => client.listSiemAgents()),
+  agent: (id: string) => call(() => client.getSiemAgent(id)),
+  createAgent: (input: SiemAgentInput) => call(() => client.createSiemAgent(input)),
+  updateAgent: (id: string, patch: SiemAgentPatch) => call(() => client.updateSiemAgent(id, patch)),
+  regenerateToken: (id: string) => call(() => client.regenerateToken(id)),
+  setAgentEnabled: (id: string, enabled: boolean) => call(() => client.setSiemAgentEnabled(id, enabled)),
+  deleteAgent: (id: string) => call(() => client.deleteSiemAgent(id)),
+  heartbeats: (id: string, since: number) => call(() => client.listHeartbeats(id, since)),
+  preview: (body: Partial<PreviewRequest> & { dataType: DataType }) => call(() => client.preview(body)),
 
-  activities: (query: ListQuery) => request<ActivityList>('POST', '/activities', query),
-  alerts: (query: ListQuery) => request<AlertList>('POST', '/alerts', query),
-  alert: (id: string) => request<StoredAlert>('GET', `/alerts/${encodeURIComponent(id)}`),
+  activities: (query: ListQuery) => call(() => client.listActivities(query)),
+  alerts: (query: ListQuery) => call(() => client.listAlerts(query)),
+  alert: (id: string) => call(() => client.getAlert(id)),
 
-  admins: () => request<{ data: Admin[] }>('GET', '/admins'),
+  admins: () => call(() => client.listAdmins()),
   createAdmin: (input: { name: string; email: string; password: string }) =>
-    request<Admin>('POST', '/admins', input),
-  removeAdmin: (id: string) => request<void>('DELETE', `/admins/${encodeURIComponent(id)}`),
+    call(() => client.createAdmin(input)),
+  removeAdmin: (id: string) => call(() => client.removeAdmin(id)),
 
-  policies: () => request<{ data: Policy[] }>('GET', '/policies'),
+  policies: () => call(() => client.listPolicies()),
   createPolicy: (input: Partial<PolicyInput> & Pick<PolicyInput, 'name' | 'severity' | 'filter'>) =>
-    request<Policy>('POST', '/policies', input),
-  setPolicyEnabled: (id: string, enabled: boolean) =>
-    request<Policy>('PATCH', `/policies/${encodeURIComponent(id)}`, { enabled }),
-  deletePolicy: (id: string) => request<void>('DELETE', `/policies/${encodeURIComponent(id)}`),
+    call(() => client.createPolicy(input)),
+  setPolicyEnabled: (id: string, enabled: boolean) => call(() => client.setPolicyEnabled(id, enabled)),
+  deletePolicy: (id: string) => call(() => client.deletePolicy(id)),
 };
 
 /** The message to show for a failed call. */
 export function messageOf(error: unknown): string {
-  if (error instanceof ApiFailure) {
+  if (error instanceof AdminApiError) {
     if (error.issues.length > 0) return error.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
     return error.message;
   }

@@ -9,6 +9,8 @@ import type { Route } from './routes.ts';
 import { ActivityLogPage } from './pages/activity-log/activity-log-page.tsx';
 import { AdminsPage } from './pages/admins/admins-page.tsx';
 import { AlertsPage } from './pages/alerts/alerts-page.tsx';
+import { ConnectorDetailsPage } from './pages/connectors/connector-details-page.tsx';
+import { ConnectorsPage } from './pages/connectors/connectors-page.tsx';
 import { PoliciesPage } from './pages/policies/policies-page.tsx';
 import { SignInPage } from './pages/sign-in/sign-in-page.tsx';
 import { AgentDetailsPage } from './pages/siem-agents/agent-details-page.tsx';
@@ -23,6 +25,7 @@ type Session =
 
 const NAV: { label: string; href: string; pages: Route['page'][] }[] = [
   { label: 'SIEM agents', href: '#/siem-agents', pages: ['siem-agents', 'siem-agent'] },
+  { label: 'Connectors', href: '#/settings/connectors', pages: ['connectors', 'connector'] },
   { label: 'Activity log', href: '#/audits', pages: ['activity-log'] },
   { label: 'Alerts', href: '#/alerts', pages: ['alerts'] },
   { label: 'Admins', href: '#/admins', pages: ['admins'] },
@@ -89,7 +92,8 @@ export function App() {
 function Shell({ admin, onSignedOut }: { admin: Admin; onSignedOut: () => void }) {
   const route = useRoute();
   const signOut = useAction();
-  const pageKey = route.page === 'siem-agent' ? `siem-agent:${route.id}` : route.page;
+  const pageKey =
+    route.page === 'siem-agent' || route.page === 'connector' ? `${route.page}:${route.id}` : route.page;
 
   return (
     <div className="shell">
@@ -143,6 +147,10 @@ function Page({ route, admin }: { route: Route; admin: Admin }) {
       return <SiemAgentsPage />;
     case 'siem-agent':
       return <AgentDetailsPage key={route.id} id={route.id} />;
+    case 'connectors':
+      return <ConnectorsPage />;
+    case 'connector':
+      return <ConnectorDetailsPage key={route.id} id={route.id} />;
     case 'activity-log':
       return <ActivityLogPage filter={route.filter} />;
     case 'alerts':

@@ -30,6 +30,14 @@ describe('hash routes', () => {
     expect(parseHash('#/siem-agents/ag%201')).toEqual({ page: 'siem-agent', id: 'ag 1' });
     expect(parseHash('#/admins')).toEqual({ page: 'admins' });
     expect(parseHash('#/policies')).toEqual({ page: 'policies' });
+    expect(parseHash('#/settings/connectors')).toEqual({ page: 'connectors' });
+    expect(parseHash('#/settings/connectors/')).toEqual({ page: 'connectors' });
+    expect(parseHash('#/settings/connectors/c%201')).toEqual({ page: 'connector', id: 'c 1' });
+    expect(parseHash('#/settings/connectors/a/b')).toEqual({
+      page: 'not-found',
+      path: '/settings/connectors/a/b',
+    });
+    expect(parseHash('#/settings')).toEqual({ page: 'not-found', path: '/settings' });
     expect(parseHash('#/nope')).toEqual({ page: 'not-found', path: '/nope' });
     expect(parseHash('#/siem-agents/a/b')).toEqual({ page: 'not-found', path: '/siem-agents/a/b' });
   });
@@ -86,6 +94,8 @@ describe('hash routes', () => {
     const routes: Route[] = [
       { page: 'siem-agents' },
       { page: 'siem-agent', id: 'x/y z' },
+      { page: 'connectors' },
+      { page: 'connector', id: 'c/1 2' },
       { page: 'activity-log', filter: {} },
       { page: 'activity-log', filter: { id: { eq: ['abc'] } } },
       { page: 'alerts', alertId: 'al-1', filter: { severity: { eq: ['high'] } } },

@@ -6,6 +6,8 @@ import { FILTER_OPS, filterFieldKind, type DataType, type Filter, type FilterOp 
 export type Route =
   | { page: 'siem-agents' }
   | { page: 'siem-agent'; id: string }
+  | { page: 'connectors' }
+  | { page: 'connector'; id: string }
   | { page: 'activity-log'; filter: Filter }
   | { page: 'alerts'; filter: Filter; alertId: string | null }
   | { page: 'admins' }
@@ -82,6 +84,9 @@ export function parseHash(hash: string): Route {
     .split('/')
     .filter((s) => s !== '')
     .map(decode);
+  // Settings › Connectors: `#/settings/connectors`, one connector at `#/settings/connectors/<id>`.
+  if (segments[0] === 'settings' && segments[1] === 'connectors' && segments.length <= 3)
+    return segments[2] === undefined ? { page: 'connectors' } : { page: 'connector', id: segments[2] };
   const [first, second, ...rest] = segments;
   if (rest.length > 0) return { page: 'not-found', path };
   switch (first) {
@@ -113,6 +118,10 @@ export function hashOf(route: Route): string {
       return '#/siem-agents';
     case 'siem-agent':
       return `#/siem-agents/${encodeURIComponent(route.id)}`;
+    case 'connectors':
+      return '#/settings/connectors';
+    case 'connector':
+      return `#/settings/connectors/${encodeURIComponent(route.id)}`;
     case 'activity-log':
       return withQuery('/audits', 'activities', route.filter);
     case 'alerts':

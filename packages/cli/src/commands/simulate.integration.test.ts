@@ -2,7 +2,7 @@
 // every activity arrives, the built-in policies raise alerts (threshold ones included), identity
 // alerts land with source "identity", and the hostile strings go through ingest intact.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILTIN_POLICIES } from '@cloudsiem/portal/simulator';
+import { BUILTIN_POLICIES } from '@cloudsiem/portal';
 import { startTestPortal, storeTargets, type TestPortal } from '@cloudsiem/portal/test-support';
 import { runSimulation } from './simulate.ts';
 

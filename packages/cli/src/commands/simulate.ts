@@ -5,8 +5,8 @@ import { resolve } from 'node:path';
 import {
   ADMIN_API_PREFIX,
   INGEST_BATCH_MAX,
-  apiErrorBodySchema,
-  ingestResultSchema,
+  AdminApiError,
+  createAdminClient,
   type IngestResult,
 } from '@cloudsiem/protocol';
 // The simulator lives with the portal (whose `up` runs it in-process); it has no runtime dependencies.
@@ -268,17 +268,10 @@ function networkReason(error: unknown): { code: string | null; text: string } {
 }
 
 /** `CODE: message` from the portal's error body, or the status text when the body is not one. */
-async function errorDetail(response: Response): Promise<string> {
-  let text = '';
-  try {
-    text = await response.text();
-    const body = apiErrorBodySchema.safeParse(JSON.parse(text));
-    if (body.success) return `${body.data.error.code}: ${body.data.error.message}`;
-  } catch {
-    // Not JSON: fall through to the raw text.
-  }
-  const raw = printable(text.trim()).slice(0, 200);
-  return raw === '' ? response.statusText : raw;
+function errorDetail(error: AdminApiError): string {
+  if (error.code !== 'HTTP') return `${error.code}: ${error.message}`;
+  const raw = printable((error.bodyText ?? '').trim()).slice(0, 200);
+  return raw === '' ? error.statusText : raw;
 }
 
 /** Makes text safe for a terminal: control characters (C0, DEL, C1) become \u escapes. */
@@ -289,20 +282,6 @@ function printable(text: string): string {
     out += code < 0x20 || (code >= 0x7f && code < 0xa0) ? `\\u${code.toString(16).padStart(4, '0')}` : char;
   }
   return out;
-}
-
-function parseIngestResult(text: string): IngestResult | null {
-  try {
-    const parsed = ingestResultSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
-
-function retryAfterMs(response: Response): number | null {
-  const header = response.headers.get('retry-after');
-  return header !== null && /^\d+$/.test(header) ? Number(header) * 1000 : null;
 }
 
 /**
@@ -321,8 +300,12 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   if (count !== null && !(Number.isSafeInteger(count) && count >= 0)) {
     throw new RangeError('count must be a whole number, 0 or more');
   }
-  const fetchImpl = options.fetchImpl ?? fetch;
   const base = options.portalUrl.replace(/\/+$/, '');
+  const client = createAdminClient({
+    baseUrl: base,
+    token: options.token,
+    ...(options.fetchImpl === undefined ? {} : { fetch: options.fetchImpl }),
+  });
   const simulator = createSimulator(options.seed === undefined ? {} : { seed: options.seed });
   const totals: SimulationTotals = {
     activitiesSent: 0,
@@ -337,70 +320,63 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   /** Posts one batch until the portal answers it; false when stopped first. */
   const post = async (dataType: IngestDataType, records: readonly object[]): Promise<boolean> => {
     const url = `${base}${ADMIN_API_PREFIX}/ingest/${dataType}`;
-    const body = `${records.map((record) => JSON.stringify(record)).join('\n')}\n`;
     for (let attempt = 0; ; attempt++) {
       if (signal.aborted) return false;
       let reason: string;
       let waitMs: number | null = null;
       try {
-        const response = await fetchImpl(url, {
-          method: 'POST',
-          headers: {
-            authorization: `Token ${options.token}`,
-            'content-type': 'application/x-ndjson',
-            accept: 'application/json',
-          },
-          body,
-          signal,
-        });
-        if (response.ok) {
-          const result = parseIngestResult(await response.text());
-          if (result === null) {
-            throw new CliError(
-              `${url} answered ${response.status} with a body that is not an ingest result; is --portal a cloudsiem portal?`,
-              1,
-            );
-          }
-          if (dataType === 'activities') totals.activitiesSent += records.length;
-          else totals.alertsSent += records.length;
-          totals.accepted += result.accepted;
-          totals.duplicates += result.duplicates;
-          totals.rejected += result.rejected.length;
-          totals.alertsRaised += result.alertsRaised;
-          options.onProgress?.({ dataType, result, totals: { ...totals } });
-          return true;
-        }
-        const detail = await errorDetail(response);
-        if (response.status === 401 || response.status === 403) {
-          throw new CliError(
-            `the portal rejected the API token (${response.status} ${detail}); ` +
-              'create an API token of scope ingest in the portal and pass it with --token or CLOUDSIEM_ADMIN_TOKEN',
-            3,
-          );
-        }
-        if (response.status < 500 && response.status !== 429 && response.status !== 408) {
-          const hint =
-            response.status === 404
-              ? `; is ${base} the portal's URL?`
-              : response.status === 413
-                ? '; lower --batch'
-                : '';
-          throw new CliError(`the portal refused the ${dataType}: ${response.status} ${detail}${hint}`, 1);
-        }
-        reason = `the portal answered ${response.status} ${detail}`;
-        waitMs = retryAfterMs(response);
+        const result =
+          dataType === 'activities'
+            ? await client.ingestActivities(records, { signal })
+            : await client.ingestAlerts(records, { signal });
+        if (dataType === 'activities') totals.activitiesSent += records.length;
+        else totals.alertsSent += records.length;
+        totals.accepted += result.accepted;
+        totals.duplicates += result.duplicates;
+        totals.rejected += result.rejected.length;
+        totals.alertsRaised += result.alertsRaised;
+        options.onProgress?.({ dataType, result, totals: { ...totals } });
+        return true;
       } catch (error) {
-        if (error instanceof CliError) throw error;
         if (signal.aborted) return false;
-        const { code, text } = networkReason(error);
-        if (code !== null && CERTIFICATE_ERRORS.has(code)) {
+        if (!(error instanceof AdminApiError)) throw error;
+        if (error.code === 'BAD_RESPONSE') {
           throw new CliError(
-            `cannot verify the TLS certificate of ${base} (${code}: ${text}); if a private CA signed it, ` +
-              'run with NODE_EXTRA_CA_CERTS=CA_FILE',
+            `${url} answered ${error.status} with a body that is not an ingest result; is --portal a cloudsiem portal?`,
             1,
           );
         }
-        reason = `cannot reach ${url}: ${code === null || text.includes(code) ? text : `${code}: ${text}`}`;
+        if (error.code === 'NETWORK') {
+          const { code, text } = networkReason(error.cause);
+          if (code !== null && CERTIFICATE_ERRORS.has(code)) {
+            throw new CliError(
+              `cannot verify the TLS certificate of ${base} (${code}: ${text}); if a private CA signed it, ` +
+                'run with NODE_EXTRA_CA_CERTS=CA_FILE',
+              1,
+            );
+          }
+          reason = `cannot reach ${url}: ${code === null || text.includes(code) ? text : `${code}: ${text}`}`;
+        } else {
+          const detail = errorDetail(error);
+          if (error.status === 401 || error.status === 403) {
+            throw new CliError(
+              `the portal rejected the API token (${error.status} ${detail}); ` +
+                'create an API token of scope ingest in the portal and pass it with --token or CLOUDSIEM_ADMIN_TOKEN',
+              3,
+            );
+          }
+          if (!error.retriable) {
+            const hint =
+              error.status === 404
+                ? `; is ${base} the portal's URL?`
+                : error.status === 413
+                  ? '; lower --batch'
+                  : '';
+            throw new CliError(`the portal refused the ${dataType}: ${error.status} ${detail}${hint}`, 1);
+          }
+          reason = `the portal answered ${error.status} ${detail}`;
+          waitMs = error.retryAfterMs;
+        }
       }
       const backoff = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt) * (0.8 + Math.random() * 0.4);
       const delayMs = Math.round(Math.min(RETRY_MAX_MS * 2, Math.max(waitMs ?? 0, backoff)));

@@ -15,7 +15,13 @@ import {
   type Portal,
 } from '@cloudsiem/portal';
 import { startInProcessSimulation } from '@cloudsiem/portal/simulator';
-import { CLOUDSIEM_VERSION, type SiemAgent, type SiemAgentWithToken } from '@cloudsiem/protocol';
+import {
+  AdminApiError,
+  CLOUDSIEM_VERSION,
+  createAdminClient,
+  type AdminClient,
+  type SiemAgentWithToken,
+} from '@cloudsiem/protocol';
 import { startReceiver, type Receiver } from '@cloudsiem/syslog';
 import { parseCommandArgs, parsePort } from '../args.ts';
 import { CliError, type Command } from '../cli-error.ts';
@@ -64,60 +70,44 @@ export function ensureSecretKey(dataDir: string): Buffer {
   }
 }
 
-interface Api {
-  call<T>(method: string, path: string, body?: unknown): Promise<T>;
-}
-
-function portalApi(portal: Portal, token: string): Api {
-  return {
-    async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const response = await fetch(`${portal.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Token ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      if (!response.ok)
-        throw new CliError(`the portal answered ${response.status} to ${method} ${path}: ${text}`, 1);
-      return JSON.parse(text) as T;
-    },
-  };
-}
-
 /**
  * Runs `setup` with an admin-scope API token that exists only meanwhile: creating the agent needs
  * admin rights, nothing after it does (the simulator ingests in-process, the agent has its own
  * token), so no admin token outlives the setup, not even until Ctrl-C.
  */
-async function withSetupToken<T>(portal: Portal, setup: (api: Api) => Promise<T>): Promise<T> {
+async function withSetupToken<T>(portal: Portal, setup: (api: AdminClient) => Promise<T>): Promise<T> {
   const admin = (await portal.services.admins.list())[0];
   if (admin === undefined) throw new CliError('the portal has no admin', 1);
   const { token, adminToken } = await portal.services.admins.createApiToken(admin.id, 'cloudsiem up setup');
   try {
-    return await setup(portalApi(portal, token));
+    return await setup(createAdminClient({ baseUrl: portal.url, token }));
+  } catch (error) {
+    if (error instanceof AdminApiError)
+      throw new CliError(
+        `the portal answered ${error.status} while setting up the local agent: ${error.code}: ${error.message}`,
+        1,
+      );
+    throw error;
   } finally {
     await portal.services.admins.revokeApiToken(admin.id, adminToken.id);
   }
 }
 
 /** The agent from the last start (pointed at this receiver, with a new token), or a new one. */
-async function ensureAgent(api: Api, syslogPort: number): Promise<SiemAgentWithToken> {
-  const { data: agents } = await api.call<{ data: SiemAgent[] }>('GET', '/api/v1/siem-agents');
+async function ensureAgent(api: AdminClient, syslogPort: number): Promise<SiemAgentWithToken> {
+  const { data: agents } = await api.listSiemAgents();
   const existing = agents.find((a) => a.name === UP_AGENT_NAME);
   const syslog = { host: '127.0.0.1', port: syslogPort, protocol: 'tcp' as const, framing: 'lf' as const };
   if (existing === undefined) {
-    return api.call<SiemAgentWithToken>('POST', '/api/v1/siem-agents', {
+    return api.createSiemAgent({
       name: UP_AGENT_NAME,
       syslog,
       format: { format: 'generic', includeSystemName: true },
     });
   }
-  await api.call('PATCH', `/api/v1/siem-agents/${existing.id}`, { syslog, enabled: true });
+  await api.updateSiemAgent(existing.id, { syslog, enabled: true });
   // The token is stored only as a hash: a new start takes a new one (the old one stops working).
-  return api.call<SiemAgentWithToken>('POST', `/api/v1/siem-agents/${existing.id}/regenerate-token`);
+  return api.regenerateToken(existing.id);
 }
 
 /** The banner's sign-in line: never a password that came from the environment. */

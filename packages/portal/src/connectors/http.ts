@@ -247,7 +247,7 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttpCl
     } else if (request.form !== undefined) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(request.form).toString();
-    }
+    } else if (request.body !== undefined) body = request.body;
     try {
       const response = await dispatcher.request({
         origin: url.origin,

@@ -22,6 +22,8 @@ export interface UpstreamRequest {
   /** A JSON value (sent as application/json), or form fields (application/x-www-form-urlencoded). */
   json?: unknown;
   form?: Record<string, string>;
+  /** A body already encoded; its content-type is the caller's header. */
+  body?: string;
   /** What this call is, for errors and logs: "list activities", "token". Never secret. */
   what: string;
   /**

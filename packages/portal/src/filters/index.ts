@@ -1,4 +1,3 @@
-// The filter engine of DESIGN §7: one MDCA filter, evaluated in memory (policies, previews) or as
-// SQL (lists, agent pulls), with the same answer either way.
+// The filter engine of DESIGN §7, in memory (policies, previews); its SQL twin for lists and agent
+// pulls is store/filter-sql.ts, and a property test keeps the two giving the same answer.
 export { compileMatcher, isEmptyFilter, matchesFilter, type StoredRecord } from './match.ts';
-export { filterCondition, filterWhere, type FilterWhere } from './sql.ts';

@@ -4,13 +4,15 @@
 import {
   ADMIN_API_PREFIX,
   adminCreateSchema,
+  adminListResponseSchema,
+  adminResponseSchema,
   adminSchema,
   adminTokenCreateSchema,
-  adminTokenSchema,
+  adminTokenListResponseSchema,
   adminTokenWithSecretSchema,
   loginSchema,
+  sessionResponseSchema,
 } from '@cloudsiem/protocol';
-import { z } from 'zod';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { PortalContext } from '../context.ts';
 import type { PortalServices } from '../services/index.ts';
@@ -27,7 +29,7 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
       tag: 'Admins',
       auth: 'public',
       body: loginSchema,
-      response: z.object({ admin: adminSchema }),
+      response: adminResponseSchema,
       errors: ['LOGIN_FAILED', 'RATE_LIMITED'],
       handler: async (c, { body }) => {
         const { admin, sessionId, expiresAt } = await admins.login(
@@ -65,7 +67,7 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
       summary: 'The signed-in admin',
       tag: 'Admins',
       auth: 'admin',
-      response: z.object({ admin: adminSchema }),
+      response: adminResponseSchema,
       handler: (_c, { caller }) => Promise.resolve({ admin: adminOf(caller) }),
     }),
     route({
@@ -75,7 +77,7 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
         'Whether this browser is signed in: the admin of the session cookie, or null (200 either way, so the web UI asks without an error)',
       tag: 'Admins',
       auth: 'public',
-      response: z.object({ admin: adminSchema.nullable() }),
+      response: sessionResponseSchema,
       handler: async (c) => {
         const sessionId = getCookie(c, SESSION_COOKIE);
         return { admin: sessionId === undefined ? null : await admins.sessionAdmin(sessionId) };
@@ -87,7 +89,7 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
       summary: 'List admins',
       tag: 'Admins',
       auth: 'admin',
-      response: z.object({ data: z.array(adminSchema) }),
+      response: adminListResponseSchema,
       handler: async () => ({ data: await admins.list() }),
     }),
     route({
@@ -122,7 +124,7 @@ export function adminRoutes({ admins }: PortalServices, { settings }: PortalCont
       summary: "The signed-in admin's API tokens (hints only)",
       tag: 'Admins',
       auth: 'admin',
-      response: z.object({ data: z.array(adminTokenSchema) }),
+      response: adminTokenListResponseSchema,
       handler: async (_c, { caller }) => ({ data: await admins.listApiTokens(adminOf(caller).id) }),
     }),
     route({

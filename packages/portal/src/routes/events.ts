@@ -4,10 +4,10 @@ import {
   ADMIN_API_PREFIX,
   activityListRequestSchema,
   activityListResponseSchema,
-  activitySchema,
   alertListRequestSchema,
   alertListResponseSchema,
-  alertSchema,
+  storedActivitySchema,
+  storedAlertSchema,
   ingestResultSchema,
 } from '@cloudsiem/protocol';
 import { z } from 'zod';
@@ -49,14 +49,14 @@ export function eventRoutes({ events }: PortalServices): RouteDef[] {
       one: 'activity',
       request: activityListRequestSchema,
       response: activityListResponseSchema,
-      record: activitySchema,
+      record: storedActivitySchema,
     },
     {
       dataType: 'alerts',
       one: 'alert',
       request: alertListRequestSchema,
       response: alertListResponseSchema,
-      record: alertSchema,
+      record: storedAlertSchema,
     },
   ] as const;
   for (const { dataType, one, request, response, record } of kinds) {

@@ -1,6 +1,11 @@
 // Activity policies for admins: list, create (activity or threshold), enable/disable, delete.
-import { ADMIN_API_PREFIX, policyInputSchema, policyPatchSchema, policySchema } from '@cloudsiem/protocol';
-import { z } from 'zod';
+import {
+  ADMIN_API_PREFIX,
+  policyInputSchema,
+  policyListResponseSchema,
+  policyPatchSchema,
+  policySchema,
+} from '@cloudsiem/protocol';
 import type { PortalServices } from '../services/index.ts';
 import { adminOf, route, type RouteDef } from '../http/route.ts';
 
@@ -14,7 +19,7 @@ export function policyRoutes({ policies }: PortalServices): RouteDef[] {
       summary: 'List policies',
       tag: 'Policies',
       auth: 'admin',
-      response: z.object({ data: z.array(policySchema) }),
+      response: policyListResponseSchema,
       handler: async () => ({ data: await policies.list() }),
     }),
     route({

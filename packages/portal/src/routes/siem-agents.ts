@@ -3,14 +3,16 @@
 // history, and the filter preview with the exact CEF lines.
 import {
   ADMIN_API_PREFIX,
+  heartbeatListResponseSchema,
+  heartbeatsQuerySchema,
   previewRequestSchema,
   previewResponseSchema,
   siemAgentInputSchema,
+  siemAgentListResponseSchema,
   siemAgentPatchSchema,
   siemAgentSchema,
   siemAgentWithTokenSchema,
 } from '@cloudsiem/protocol';
-import { z } from 'zod';
 import type { PortalServices } from '../services/index.ts';
 import { adminOf, route, type RouteDef } from '../http/route.ts';
 
@@ -25,7 +27,7 @@ export function siemAgentRoutes({ agents, preview }: PortalServices): RouteDef[]
       summary: 'List SIEM agents with status, last connection and notifications',
       tag: 'SIEM agents',
       auth: 'admin',
-      response: z.object({ data: z.array(siemAgentSchema) }),
+      response: siemAgentListResponseSchema,
       handler: async () => ({ data: await agents.list() }),
     }),
     route({
@@ -122,7 +124,8 @@ export function siemAgentRoutes({ agents, preview }: PortalServices): RouteDef[]
       summary: 'Heartbeats since a time (epoch ms; default the last 6 hours), oldest first',
       tag: 'SIEM agents',
       auth: 'admin',
-      query: z.object({ since: z.coerce.number().int().nonnegative().optional() }).strict(),
+      query: heartbeatsQuerySchema,
+      response: heartbeatListResponseSchema,
       errors: ['NOT_FOUND'],
       handler: async (_c, { params, query }) => ({
         data: await agents.heartbeats(id(params), query.since),

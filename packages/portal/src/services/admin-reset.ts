@@ -4,6 +4,7 @@
 import { adminCreateSchema } from '@cloudsiem/protocol';
 import type { Store } from '../store/db.ts';
 import { generatePassword, hashPassword, newId } from '../auth/secrets.ts';
+import { deleteSessionsOf, findAdminByEmail, insertAdmin, resetAdminPasswordHash } from '../store/admins.ts';
 
 export interface AdminReset {
   email: string;
@@ -36,32 +37,21 @@ export async function resetAdminPassword(
   const outcome = await store.db.transaction().execute(async (trx) => {
     // The same lock as admin removal: a reset racing a removal leaves a consistent set of admins.
     await store.ops.lockAdmins(trx);
-    const existing = await trx
-      .selectFrom('admins')
-      .select(['id', 'removed_at'])
-      .where('email', '=', email)
-      .executeTakeFirst();
+    const existing = await findAdminByEmail(trx, email);
     if (existing === undefined) {
-      await trx
-        .insertInto('admins')
-        .values({
-          id: newId(),
-          email,
-          name: 'Administrator',
-          password_hash: passwordHash,
-          created_at: now,
-          removed_at: null,
-        })
-        .execute();
+      await insertAdmin(trx, {
+        id: newId(),
+        email,
+        name: 'Administrator',
+        password_hash: passwordHash,
+        created_at: now,
+        removed_at: null,
+      });
       return 'created' as const;
     }
-    await trx
-      .updateTable('admins')
-      .set({ password_hash: passwordHash, removed_at: null })
-      .where('id', '=', existing.id)
-      .execute();
+    await resetAdminPasswordHash(trx, existing.id, passwordHash);
     // Whoever held a session with the old password is signed out.
-    await trx.deleteFrom('sessions').where('admin_id', '=', existing.id).execute();
+    await deleteSessionsOf(trx, existing.id);
     return existing.removed_at === null ? ('reset' as const) : ('restored' as const);
   });
   return { email, password, generated, outcome };

@@ -23,12 +23,33 @@ import {
   unknownPasswordHash,
   verifyPassword,
 } from '../auth/secrets.ts';
-import type { AdminsTable } from '../store/schema.ts';
+import {
+  activeAdminExists,
+  adminEmailTaken,
+  anyAdminExists,
+  deleteExpiredSessions,
+  deleteSession,
+  deleteSessionsOf,
+  findActiveAdmin,
+  findActiveAdminByEmail,
+  findActiveAdminToken,
+  findSession,
+  insertAdmin,
+  insertAdminToken,
+  insertSession,
+  listActiveAdmins,
+  listActiveAdminTokens,
+  removeAdminUnlessLast,
+  revokeAdminToken,
+  revokeAdminTokensOf,
+  touchAdminToken,
+  type AdminRow,
+} from '../store/admins.ts';
 import { createLoginThrottle } from '../auth/login-throttle.ts';
 
 export const FIRST_ADMIN_EMAIL = 'admin@cloudsiem.local';
 
-function toAdmin(row: Pick<AdminsTable, 'id' | 'email' | 'name' | 'created_at'>): Admin {
+function toAdmin(row: Pick<AdminRow, 'id' | 'email' | 'name' | 'created_at'>): Admin {
   return { id: row.id, email: row.email, name: row.name, createdAt: row.created_at };
 }
 
@@ -43,21 +64,14 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
   const throttle = createLoginThrottle(clock);
 
   async function list(): Promise<Admin[]> {
-    const rows = await db
-      .selectFrom('admins')
-      .selectAll()
-      .where('removed_at', 'is', null)
-      .orderBy('created_at')
-      .execute();
-    return rows.map(toAdmin);
+    return (await listActiveAdmins(db)).map(toAdmin);
   }
 
   async function create(input: z.infer<typeof adminCreateSchema>): Promise<Admin> {
     const email = input.email.toLowerCase();
-    const taken = await db.selectFrom('admins').select('id').where('email', '=', email).executeTakeFirst();
-    if (taken !== undefined)
+    if (await adminEmailTaken(db, email))
       throw new ApiError('CONFLICT', `an admin with email ${email} exists (or existed)`);
-    const row: AdminsTable = {
+    const row: AdminRow = {
       id: newId(),
       email,
       name: input.name,
@@ -65,7 +79,7 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
       created_at: clock.now(),
       removed_at: null,
     };
-    await db.insertInto('admins').values(row).execute();
+    await insertAdmin(db, row);
     logger.info({ adminId: row.id, email }, 'Admin created');
     return toAdmin(row);
   }
@@ -75,15 +89,13 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
    * the password comes from `password` (e.g. CLOUDSIEM_ADMIN_PASSWORD) or is generated.
    */
   async function ensureFirstAdmin(password?: string): Promise<{ email: string; password: string } | null> {
-    const any = await db.selectFrom('admins').select('id').limit(1).executeTakeFirst();
-    if (any !== undefined) return null;
+    if (await anyAdminExists(db)) return null;
     const login = { email: FIRST_ADMIN_EMAIL, password: password ?? generatePassword() };
     try {
       await create({ email: login.email, name: 'Administrator', password: login.password });
     } catch (error) {
       // Another portal sharing the database created it first: then there is nothing to print here.
-      const now = await db.selectFrom('admins').select('id').limit(1).executeTakeFirst();
-      if (now !== undefined) return null;
+      if (await anyAdminExists(db)) return null;
       throw error;
     }
     return login;
@@ -99,49 +111,18 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
     const now = clock.now();
     await db.transaction().execute(async (trx) => {
       await store.ops.lockAdmins(trx);
-      const removed = await trx
-        .updateTable('admins')
-        .set({ removed_at: now })
-        .where('id', '=', id)
-        .where('removed_at', 'is', null)
-        .where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('admins as other')
-              .select('other.id')
-              .where('other.removed_at', 'is', null)
-              .where('other.id', '<>', id),
-          ),
-        )
-        .executeTakeFirst();
-      if (Number(removed.numUpdatedRows) === 0) {
-        const active = await trx
-          .selectFrom('admins')
-          .select('id')
-          .where('id', '=', id)
-          .where('removed_at', 'is', null)
-          .executeTakeFirst();
-        if (active === undefined) throw new ApiError('NOT_FOUND', `no admin ${id}`);
+      if (!(await removeAdminUnlessLast(trx, id, now))) {
+        if (!(await activeAdminExists(trx, id))) throw new ApiError('NOT_FOUND', `no admin ${id}`);
         throw new ApiError('CONFLICT', 'the last admin cannot be removed');
       }
-      await trx.deleteFrom('sessions').where('admin_id', '=', id).execute();
-      await trx
-        .updateTable('admin_tokens')
-        .set({ revoked_at: now })
-        .where('admin_id', '=', id)
-        .where('revoked_at', 'is', null)
-        .execute();
+      await deleteSessionsOf(trx, id);
+      await revokeAdminTokensOf(trx, id, now);
     });
     logger.info({ adminId: id }, 'Admin removed');
   }
 
   async function activeAdmin(id: string): Promise<Admin | null> {
-    const row = await db
-      .selectFrom('admins')
-      .selectAll()
-      .where('id', '=', id)
-      .where('removed_at', 'is', null)
-      .executeTakeFirst();
+    const row = await findActiveAdmin(db, id);
     return row === undefined ? null : toAdmin(row);
   }
 
@@ -166,12 +147,7 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
     const key = email.toLowerCase();
     const delayMs = throttle.emailDelayMs(key);
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-    const row = await db
-      .selectFrom('admins')
-      .selectAll()
-      .where('email', '=', key)
-      .where('removed_at', 'is', null)
-      .executeTakeFirst();
+    const row = await findActiveAdminByEmail(db, key);
     const ok = await verifyPassword(password, row?.password_hash ?? (await unknownPasswordHash()));
     if (row === undefined || !ok) {
       throttle.failed(address, key);
@@ -181,30 +157,27 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
     const sessionId = newSecret();
     const now = clock.now();
     const expiresAt = now + settings.sessionTtlMs;
-    await db
-      .insertInto('sessions')
-      .values({ id_hash: hashSecret(sessionId), admin_id: row.id, created_at: now, expires_at: expiresAt })
-      .execute();
+    await insertSession(db, {
+      id_hash: hashSecret(sessionId),
+      admin_id: row.id,
+      created_at: now,
+      expires_at: expiresAt,
+    });
     logger.info({ adminId: row.id }, 'Admin signed in');
     return { admin: toAdmin(row), sessionId, expiresAt };
   }
 
   /** Deletes expired sessions; returns how many. */
   async function pruneSessions(): Promise<number> {
-    const result = await db.deleteFrom('sessions').where('expires_at', '<=', clock.now()).executeTakeFirst();
-    return Number(result.numDeletedRows);
+    return deleteExpiredSessions(db, clock.now());
   }
 
   async function logout(sessionId: string): Promise<void> {
-    await db.deleteFrom('sessions').where('id_hash', '=', hashSecret(sessionId)).execute();
+    await deleteSession(db, hashSecret(sessionId));
   }
 
   async function sessionAdmin(sessionId: string): Promise<Admin | null> {
-    const session = await db
-      .selectFrom('sessions')
-      .selectAll()
-      .where('id_hash', '=', hashSecret(sessionId))
-      .executeTakeFirst();
+    const session = await findSession(db, hashSecret(sessionId));
     if (session === undefined || session.expires_at <= clock.now()) return null;
     return activeAdmin(session.admin_id);
   }
@@ -225,7 +198,7 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
       last_used_at: null,
       revoked_at: null,
     };
-    await db.insertInto('admin_tokens').values(row).execute();
+    await insertAdminToken(db, row);
     logger.info({ adminId, tokenId: id, scope }, 'Admin API token created');
     return {
       adminToken: { id, name, scope, tokenHint: row.hint, createdAt: row.created_at, lastUsedAt: null },
@@ -234,13 +207,7 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
   }
 
   async function listApiTokens(adminId: string) {
-    const rows = await db
-      .selectFrom('admin_tokens')
-      .selectAll()
-      .where('admin_id', '=', adminId)
-      .where('revoked_at', 'is', null)
-      .orderBy('created_at')
-      .execute();
+    const rows = await listActiveAdminTokens(db, adminId);
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -252,14 +219,8 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
   }
 
   async function revokeApiToken(adminId: string, tokenId: string): Promise<void> {
-    const result = await db
-      .updateTable('admin_tokens')
-      .set({ revoked_at: clock.now() })
-      .where('id', '=', tokenId)
-      .where('admin_id', '=', adminId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) throw new ApiError('NOT_FOUND', `no API token ${tokenId}`);
+    if (!(await revokeAdminToken(db, adminId, tokenId, clock.now())))
+      throw new ApiError('NOT_FOUND', `no API token ${tokenId}`);
   }
 
   /**
@@ -269,17 +230,12 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
   async function apiTokenCaller(token: string): Promise<{ admin: Admin; scope: AdminTokenScope } | null> {
     const parts = parseAdminToken(token);
     if (parts === null) return null;
-    const row = await db
-      .selectFrom('admin_tokens')
-      .selectAll()
-      .where('id', '=', parts.tokenId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+    const row = await findActiveAdminToken(db, parts.tokenId);
     if (!secretMatches(parts.secret, row?.secret_hash ?? UNKNOWN_SECRET_HASH) || row === undefined)
       return null;
     const now = clock.now();
     if (row.last_used_at === null || now - row.last_used_at > 60_000) {
-      await db.updateTable('admin_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
+      await touchAdminToken(db, row.id, now);
     }
     const admin = await activeAdmin(row.admin_id);
     const scope = scopeOf(row.scope);

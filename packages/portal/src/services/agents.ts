@@ -32,7 +32,25 @@ import {
 } from '../auth/secrets.ts';
 import { backfillStart, countEventsBetween, maxSeq, pullEvents, type PulledRow } from '../store/events.ts';
 import { recordAgentNotification } from '../store/notifications.ts';
-import type { SiemAgentsTable } from '../store/schema.ts';
+import {
+  deleteCursors,
+  findActiveAgent,
+  findAgent,
+  findCursor,
+  insertAgent,
+  insertHeartbeat,
+  listActiveAgents,
+  listHeartbeats,
+  markAgentDeleted,
+  pruneHeartbeats,
+  touchAgent,
+  updateAgentConfig,
+  updateAgentHeartbeat,
+  updateAgentToken,
+  upsertCursor,
+  type AgentRow,
+} from '../store/agents.ts';
+import { findAdminRemoval, findAdminsByIds } from '../store/admins.ts';
 import {
   insertNotification,
   latestNotifications,
@@ -53,7 +71,7 @@ interface AgentSettings {
   backfillHours?: number;
 }
 
-export type AgentRow = SiemAgentsTable;
+export type { AgentRow };
 
 /** How often an agent's last contact is written, at most: status works in hours, not seconds. */
 const TOUCH_EVERY_MS = 5000;
@@ -77,6 +95,8 @@ const RESOLVED_NOTIFICATIONS_MAX_AGE_MS = 30 * 86_400_000;
 const NOTIFICATIONS_SHOWN = 50;
 /** Seq windows one pull reads at most before answering (with hasMore) instead of scanning on. */
 const PULL_WINDOWS = 16;
+/** Heartbeats the details page's history reads at most. */
+const HEARTBEATS_SHOWN = 2000;
 /** How often a long-polled config is re-read from the store. */
 const LONG_POLL_STEP_MS = 1000;
 
@@ -104,14 +124,7 @@ export function createAgentService(context: PortalContext) {
   const heartbeatLimiter = createRateLimiter(clock, 1000 / HEARTBEAT_REFILL_MS, HEARTBEAT_BURST);
 
   async function adminRefs(ids: string[]) {
-    const rows =
-      ids.length === 0
-        ? []
-        : await db
-            .selectFrom('admins')
-            .select(['id', 'name', 'email', 'removed_at'])
-            .where('id', 'in', ids)
-            .execute();
+    const rows = await findAdminsByIds(db, ids);
     const byId = new Map(
       rows.map((r) => [r.id, { id: r.id, name: r.name, email: r.email, removed: r.removed_at !== null }]),
     );
@@ -166,12 +179,7 @@ export function createAgentService(context: PortalContext) {
   }
 
   async function row(id: string): Promise<AgentRow> {
-    const found = await db
-      .selectFrom('siem_agents')
-      .selectAll()
-      .where('id', '=', id)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
+    const found = await findActiveAgent(db, id);
     if (found === undefined) throw new ApiError('NOT_FOUND', `no SIEM agent ${id}`);
     return found;
   }
@@ -183,13 +191,7 @@ export function createAgentService(context: PortalContext) {
   }
 
   async function list(): Promise<SiemAgent[]> {
-    const rows = await db
-      .selectFrom('siem_agents')
-      .selectAll()
-      .where('deleted_at', 'is', null)
-      .orderBy('created_at')
-      .execute();
-    return present(rows);
+    return present(await listActiveAgents(db));
   }
 
   function newToken(agentId: string) {
@@ -203,32 +205,29 @@ export function createAgentService(context: PortalContext) {
     const id = newId();
     const now = clock.now();
     const { token, hash, hint } = newToken(id);
-    await db
-      .insertInto('siem_agents')
-      .values({
-        id,
-        name: parsed.name,
-        settings: JSON.stringify({
-          format: parsed.format,
-          syslog: parsed.syslog,
-          dataTypes: parsed.dataTypes,
-          backfillHours: parsed.backfillHours,
-        } satisfies AgentSettings),
-        enabled: parsed.enabled ? 1 : 0,
-        config_version: 1,
-        created_by: adminId,
-        token_owner: adminId,
-        token_hash: hash,
-        token_hint: hint,
-        cursor_epoch: 1,
-        created_at: now,
-        updated_at: now,
-        first_seen_at: null,
-        last_seen_at: null,
-        last_heartbeat: null,
-        deleted_at: null,
-      })
-      .execute();
+    await insertAgent(db, {
+      id,
+      name: parsed.name,
+      settings: JSON.stringify({
+        format: parsed.format,
+        syslog: parsed.syslog,
+        dataTypes: parsed.dataTypes,
+        backfillHours: parsed.backfillHours,
+      } satisfies AgentSettings),
+      enabled: parsed.enabled ? 1 : 0,
+      config_version: 1,
+      created_by: adminId,
+      token_owner: adminId,
+      token_hash: hash,
+      token_hint: hint,
+      cursor_epoch: 1,
+      created_at: now,
+      updated_at: now,
+      first_seen_at: null,
+      last_seen_at: null,
+      last_heartbeat: null,
+      deleted_at: null,
+    });
     logger.info({ agentId: id, adminId, name: parsed.name }, 'SIEM agent created');
     return { agent: await get(id), token };
   }
@@ -258,19 +257,15 @@ export function createAgentService(context: PortalContext) {
     const enabled = patch.enabled ?? current.enabled === 1;
     const reEnabled = enabled && current.enabled === 0;
     await db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('siem_agents')
-        .set({
-          name: merged.data.name,
-          settings: JSON.stringify(next),
-          enabled: enabled ? 1 : 0,
-          config_version: current.config_version + 1,
-          cursor_epoch: reEnabled ? current.cursor_epoch + 1 : current.cursor_epoch,
-          updated_at: clock.now(),
-        })
-        .where('id', '=', id)
-        .execute();
-      if (reEnabled) await trx.deleteFrom('agent_cursors').where('agent_id', '=', id).execute();
+      await updateAgentConfig(trx, id, {
+        name: merged.data.name,
+        settings: JSON.stringify(next),
+        enabled: enabled ? 1 : 0,
+        config_version: current.config_version + 1,
+        cursor_epoch: reEnabled ? current.cursor_epoch + 1 : current.cursor_epoch,
+        updated_at: clock.now(),
+      });
+      if (reEnabled) await deleteCursors(trx, id);
     });
     logger.info({ agentId: id, fields: Object.keys(patch), reEnabled }, 'SIEM agent edited');
     return get(id);
@@ -280,11 +275,12 @@ export function createAgentService(context: PortalContext) {
   async function regenerateToken(adminId: string, id: string) {
     await row(id);
     const { token, hash, hint } = newToken(id);
-    await db
-      .updateTable('siem_agents')
-      .set({ token_hash: hash, token_hint: hint, token_owner: adminId, updated_at: clock.now() })
-      .where('id', '=', id)
-      .execute();
+    await updateAgentToken(db, id, {
+      token_hash: hash,
+      token_hint: hint,
+      token_owner: adminId,
+      updated_at: clock.now(),
+    });
     logger.info({ agentId: id, adminId }, 'SIEM agent token regenerated');
     return { agent: await get(id), token };
   }
@@ -292,8 +288,8 @@ export function createAgentService(context: PortalContext) {
   async function remove(id: string): Promise<void> {
     await row(id);
     await db.transaction().execute(async (trx) => {
-      await trx.updateTable('siem_agents').set({ deleted_at: clock.now() }).where('id', '=', id).execute();
-      await trx.deleteFrom('agent_cursors').where('agent_id', '=', id).execute();
+      await markAgentDeleted(trx, id, clock.now());
+      await deleteCursors(trx, id);
     });
     logger.info({ agentId: id }, 'SIEM agent deleted');
   }
@@ -305,10 +301,7 @@ export function createAgentService(context: PortalContext) {
    */
   async function authenticate(token: string): Promise<AgentRow> {
     const parts = parseAgentToken(token);
-    const found =
-      parts === null
-        ? undefined
-        : await db.selectFrom('siem_agents').selectAll().where('id', '=', parts.agentId).executeTakeFirst();
+    const found = parts === null ? undefined : await findAgent(db, parts.agentId);
     const matches = secretMatches(parts?.secret ?? '', found?.token_hash ?? UNKNOWN_SECRET_HASH);
     if (found === undefined || !matches) {
       // An agent still running with a regenerated (or forged) token: the admin sees it in the table.
@@ -322,11 +315,7 @@ export function createAgentService(context: PortalContext) {
     if (found.deleted_at !== null) {
       throw agentDeleted();
     }
-    const owner = await db
-      .selectFrom('admins')
-      .select('removed_at')
-      .where('id', '=', found.token_owner)
-      .executeTakeFirst();
+    const owner = await findAdminRemoval(db, found.token_owner);
     if (owner === undefined || owner.removed_at !== null) {
       throw new ApiError(
         'TOKEN_OWNER_REMOVED',
@@ -374,11 +363,7 @@ export function createAgentService(context: PortalContext) {
     const now = clock.now();
     if (agent.last_seen_at !== null && now - agent.last_seen_at < TOUCH_EVERY_MS && now >= agent.last_seen_at)
       return;
-    await db
-      .updateTable('siem_agents')
-      .set({ last_seen_at: now, first_seen_at: agent.first_seen_at ?? now })
-      .where('id', '=', agent.id)
-      .execute();
+    await touchAgent(db, agent.id, { last_seen_at: now, first_seen_at: agent.first_seen_at ?? now });
     if (agent.first_seen_at === null)
       logger.info({ agentId: agent.id }, 'SIEM agent connected for the first time');
   }
@@ -401,11 +386,7 @@ export function createAgentService(context: PortalContext) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(LONG_POLL_STEP_MS, deadline - Date.now())));
       // The portal may have closed its store meanwhile: answer with what we have.
       if (stopped()) break;
-      const fresh = await db
-        .selectFrom('siem_agents')
-        .selectAll()
-        .where('id', '=', agent.id)
-        .executeTakeFirst();
+      const fresh = await findAgent(db, agent.id);
       if (fresh === undefined || fresh.deleted_at !== null) {
         throw agentDeleted();
       }
@@ -432,22 +413,13 @@ export function createAgentService(context: PortalContext) {
   }
 
   async function committedPosition(agent: AgentRow, dataType: DataType): Promise<number | null> {
-    const committed = await db
-      .selectFrom('agent_cursors')
-      .select(['epoch', 'position'])
-      .where('agent_id', '=', agent.id)
-      .where('data_type', '=', dataType)
-      .executeTakeFirst();
+    const committed = await findCursor(db, agent.id, dataType);
     return committed !== undefined && committed.epoch === agent.cursor_epoch ? committed.position : null;
   }
 
   async function commit(agent: AgentRow, dataType: DataType, position: number): Promise<void> {
     const values = { epoch: agent.cursor_epoch, position, updated_at: clock.now() };
-    await db
-      .insertInto('agent_cursors')
-      .values({ agent_id: agent.id, data_type: dataType, ...values })
-      .onConflict((oc) => oc.columns(['agent_id', 'data_type']).doUpdateSet(values))
-      .execute();
+    await upsertCursor(db, agent.id, dataType, values);
   }
 
   /**
@@ -573,24 +545,13 @@ export function createAgentService(context: PortalContext) {
     const now = clock.now();
     const record = { ...body, receivedAt: now };
     await db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('siem_agents')
-        .set({
-          last_heartbeat: JSON.stringify(record),
-          last_seen_at: now,
-          first_seen_at: agent.first_seen_at ?? now,
-        })
-        .where('id', '=', agent.id)
-        .execute();
-      await trx
-        .insertInto('agent_heartbeats')
-        .values({ agent_id: agent.id, at: now, body: JSON.stringify(body) })
-        .execute();
-      await trx
-        .deleteFrom('agent_heartbeats')
-        .where('agent_id', '=', agent.id)
-        .where('at', '<', now - HEARTBEAT_HISTORY_MS)
-        .execute();
+      await updateAgentHeartbeat(trx, agent.id, {
+        last_heartbeat: JSON.stringify(record),
+        last_seen_at: now,
+        first_seen_at: agent.first_seen_at ?? now,
+      });
+      await insertHeartbeat(trx, agent.id, now, JSON.stringify(body));
+      await pruneHeartbeats(trx, agent.id, now - HEARTBEAT_HISTORY_MS);
       const open = await openNotifications(trx, agent.id);
       const reported = new Map(body.errors.map((e) => [e.code, e.message]));
       const resolved: string[] = [];
@@ -625,14 +586,7 @@ export function createAgentService(context: PortalContext) {
   /** Heartbeats of one agent since `since`, oldest first: the details page's history. */
   async function heartbeats(id: string, since = clock.now() - 6 * 3600_000) {
     await row(id);
-    const rows = await db
-      .selectFrom('agent_heartbeats')
-      .select(['at', 'body'])
-      .where('agent_id', '=', id)
-      .where('at', '>=', since)
-      .orderBy('at')
-      .limit(2000)
-      .execute();
+    const rows = await listHeartbeats(db, id, since, HEARTBEATS_SHOWN);
     return rows.map((r) => ({ at: r.at, heartbeat: JSON.parse(r.body) as Heartbeat }));
   }
 

@@ -11,12 +11,24 @@ import {
   type PolicyInput,
 } from '@cloudsiem/protocol';
 import type { z } from 'zod';
-import { compileMatcher, filterWhere } from '../filters/index.ts';
+import { compileMatcher } from '../filters/index.ts';
 import type { PortalContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { newId } from '../auth/secrets.ts';
 import type { StoredActivity, StoredAlert } from '../store/columns.ts';
-import type { Database, PoliciesTable } from '../store/schema.ts';
+import type { Database } from '../store/schema.ts';
+import { userActivityIdsBetween } from '../store/events.ts';
+import {
+  findPolicy,
+  findPolicyHit,
+  insertPolicy,
+  listEnabledPolicies,
+  listPolicies,
+  markPolicyDeleted,
+  setPolicyEnabled,
+  upsertPolicyHit,
+  type PolicyRow,
+} from '../store/policies.ts';
 
 interface CompiledPolicy {
   policy: Policy;
@@ -24,7 +36,7 @@ interface CompiledPolicy {
   matches: (activity: StoredActivity) => boolean;
 }
 
-function toPolicy(row: PoliciesTable): Policy {
+function toPolicy(row: PolicyRow): Policy {
   return {
     id: row.id,
     name: row.name,
@@ -58,12 +70,7 @@ export function createPolicyService({ store, clock }: PortalContext) {
   async function enabledPolicies(): Promise<CompiledPolicy[]> {
     const now = clock.now();
     if (cache !== null && now - cache.at < CACHE_MS) return cache.compiled;
-    const rows = await db
-      .selectFrom('policies')
-      .selectAll()
-      .where('deleted_at', 'is', null)
-      .where('enabled', '=', 1)
-      .execute();
+    const rows = await listEnabledPolicies(db);
     const compiled = rows.map((row) => {
       const policy = toPolicy(row);
       // The stored filter passed activityFilterSchema when the policy was created.
@@ -79,22 +86,11 @@ export function createPolicyService({ store, clock }: PortalContext) {
   }
 
   async function list(): Promise<Policy[]> {
-    const rows = await db
-      .selectFrom('policies')
-      .selectAll()
-      .where('deleted_at', 'is', null)
-      .orderBy('created_at')
-      .execute();
-    return rows.map(toPolicy);
+    return (await listPolicies(db)).map(toPolicy);
   }
 
   async function get(id: string): Promise<Policy> {
-    const row = await db
-      .selectFrom('policies')
-      .selectAll()
-      .where('id', '=', id)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
+    const row = await findPolicy(db, id);
     if (row === undefined) throw new ApiError('NOT_FOUND', `no policy ${id}`);
     return toPolicy(row);
   }
@@ -104,7 +100,7 @@ export function createPolicyService({ store, clock }: PortalContext) {
     createdBy: string | null,
   ): Promise<Policy> {
     const parsed = policyInputSchema.parse(input);
-    const row: PoliciesTable = {
+    const row: PolicyRow = {
       id: newId(),
       name: parsed.name,
       kind: parsed.kind,
@@ -118,25 +114,21 @@ export function createPolicyService({ store, clock }: PortalContext) {
       created_at: clock.now(),
       deleted_at: null,
     };
-    await db.insertInto('policies').values(row).execute();
+    await insertPolicy(db, row);
     invalidate();
     return toPolicy(row);
   }
 
   async function setEnabled(id: string, enabled: boolean): Promise<Policy> {
     await get(id);
-    await db
-      .updateTable('policies')
-      .set({ enabled: enabled ? 1 : 0 })
-      .where('id', '=', id)
-      .execute();
+    await setPolicyEnabled(db, id, enabled);
     invalidate();
     return get(id);
   }
 
   async function remove(id: string): Promise<void> {
     await get(id);
-    await db.updateTable('policies').set({ deleted_at: clock.now() }).where('id', '=', id).execute();
+    await markPolicyDeleted(db, id, clock.now());
     invalidate();
   }
 
@@ -225,24 +217,16 @@ export function createPolicyService({ store, clock }: PortalContext) {
       const windowMs = policy.threshold.windowMinutes * 60_000;
       for (const [user, latest] of latestByUser) {
         const from = latest.timestamp - windowMs;
-        const hit = await trx
-          .selectFrom('policy_hits')
-          .select('last_alert_at')
-          .where('policy_id', '=', policy.id)
-          .where('user_name', '=', user)
-          .executeTakeFirst();
+        const hit = await findPolicyHit(trx, policy.id, user);
         // One alert per burst: the next one needs a whole new window of activity.
         if (hit !== undefined && hit.last_alert_at > from) continue;
-        const rows = await trx
-          .selectFrom('activities')
-          .select('id')
-          .where('user_name', '=', user)
-          .where('timestamp', '>', Math.max(from, hit?.last_alert_at ?? -1))
-          .where('timestamp', '<=', latest.timestamp)
-          .where(filterWhere('activities', filter, ops))
-          .orderBy('timestamp')
-          .limit(policy.threshold.count + MAX_RELATED)
-          .execute();
+        const rows = await userActivityIdsBetween(trx, ops, {
+          user,
+          after: Math.max(from, hit?.last_alert_at ?? -1),
+          upTo: latest.timestamp,
+          filter,
+          limit: policy.threshold.count + MAX_RELATED,
+        });
         if (rows.length < policy.threshold.count) continue;
         alerts.push(
           alertFor(
@@ -253,13 +237,7 @@ export function createPolicyService({ store, clock }: PortalContext) {
             `${user}\n${latest.timestamp}`,
           ),
         );
-        await trx
-          .insertInto('policy_hits')
-          .values({ policy_id: policy.id, user_name: user, last_alert_at: latest.timestamp })
-          .onConflict((oc) =>
-            oc.columns(['policy_id', 'user_name']).doUpdateSet({ last_alert_at: latest.timestamp }),
-          )
-          .execute();
+        await upsertPolicyHit(trx, policy.id, user, latest.timestamp);
       }
     }
     return alerts;

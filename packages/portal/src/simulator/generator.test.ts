@@ -3,10 +3,9 @@
 import { isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { activitySchema, alertSchema, policyInputSchema } from '@cloudsiem/protocol';
+import { BUILTIN_POLICIES, RISKY_COUNTRIES } from '../services/builtin-policies.ts';
 import {
-  BUILTIN_POLICIES,
   HOSTILE_KINDS,
-  RISKY_COUNTRIES,
   createSimulator,
   type ActivityInput,
   type AlertInput,

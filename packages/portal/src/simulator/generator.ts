@@ -1,14 +1,13 @@
 // The connected-app simulator: a seedable, deterministic generator of realistic canonical activities
 // and Defender for Identity alerts (DESIGN §3), with hostile strings and policy-triggering bursts.
 import type { z } from 'zod';
-import type { AlertSeverity, activitySchema, alertSchema, policyInputSchema } from '@cloudsiem/protocol';
+import type { AlertSeverity, activitySchema, alertSchema } from '@cloudsiem/protocol';
+import { BUILTIN_THRESHOLDS } from '../services/builtin-policies.ts';
 
 /** An activity as posted to the ingest API: the portal sets createdAt. */
 export type ActivityInput = Omit<z.input<typeof activitySchema>, 'createdAt'>;
 /** An alert as posted to the ingest API: the portal sets createdAt. */
 export type AlertInput = Omit<z.input<typeof alertSchema>, 'createdAt'>;
-/** A policy as posted to the admin API, before the schema fills its defaults. */
-export type PolicyDraft = z.input<typeof policyInputSchema>;
 
 export interface SimulatorOptions {
   /** Same seed and same clock → same records. Default: a random seed. */
@@ -60,9 +59,6 @@ export const HOSTILE_KINDS = [
 ] as const;
 export type HostileKind = (typeof HOSTILE_KINDS)[number];
 
-/** Countries whose activity the built-in "Activity from a risky country" policy flags. */
-export const RISKY_COUNTRIES = ['KP', 'IR'] as const;
-
 const CATEGORY = {
   login: 'EVENT_CATEGORY_LOGIN',
   logout: 'EVENT_CATEGORY_LOGOUT',
@@ -71,45 +67,6 @@ const CATEGORY = {
   shareFile: 'EVENT_CATEGORY_SHARE_FILE',
   updatePrivilege: 'EVENT_CATEGORY_UPDATE_PRIVILEGE',
 } as const;
-
-const THRESHOLD_DOWNLOADS = { count: 20, windowMinutes: 5 };
-const THRESHOLD_FAILED_LOGONS = { count: 5, windowMinutes: 10 };
-
-/** Policies the simulated traffic triggers: three activity policies and two threshold policies. */
-export const BUILTIN_POLICIES: readonly PolicyDraft[] = Object.freeze([
-  {
-    name: 'External sharing of a file',
-    kind: 'activity',
-    severity: 'medium',
-    filter: { category: { eq: [CATEGORY.shareFile] } },
-  },
-  {
-    name: 'Admin role changed',
-    kind: 'activity',
-    severity: 'high',
-    filter: { category: { eq: [CATEGORY.updatePrivilege] } },
-  },
-  {
-    name: 'Activity from a risky country',
-    kind: 'activity',
-    severity: 'low',
-    filter: { country: { eq: [...RISKY_COUNTRIES] } },
-  },
-  {
-    name: 'Mass download',
-    kind: 'threshold',
-    severity: 'high',
-    filter: { category: { eq: [CATEGORY.downloadFile] } },
-    threshold: THRESHOLD_DOWNLOADS,
-  },
-  {
-    name: 'Multiple failed log ons',
-    kind: 'threshold',
-    severity: 'medium',
-    filter: { category: { eq: [CATEGORY.failedLogin] } },
-    threshold: THRESHOLD_FAILED_LOGONS,
-  },
-]);
 
 // ---------------------------------------------------------------------------------------------
 // Randomness: sfc32 seeded through splitmix32 — fast and reproducible (not for secrets).
@@ -1322,7 +1279,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     const country = rng.weighted(AWAY_COUNTRIES.filter(([code]) => code !== user.country));
     const where = { ip: ipv4In(country), country };
     const device = { userAgent: rng.pick(USER_AGENTS.api.agents), deviceType: 'server' };
-    const attempts = THRESHOLD_FAILED_LOGONS.count + rng.int(1, 3);
+    const attempts = BUILTIN_THRESHOLDS.failedLogons.count + rng.int(1, 3);
     const succeeds = rng.chance(0.5);
     const end = at - rng.int(0, 5_000);
     const total = attempts + (succeeds ? 1 : 0);

@@ -1,8 +1,10 @@
 // Queries on the two event tables (activities, alerts): idempotent batch insert in ingest order,
-// the agent's pull by seq, MDCA-style lists with filters, and retention in bounded batches.
+// the agent's pull by seq, MDCA-style lists with filters, a threshold policy's window of one user's
+// activities, and retention in bounded batches.
 import { sql, type Expression, type ExpressionBuilder, type SqlBool, type Transaction } from 'kysely';
 import type { DataType, Filter } from '@cloudsiem/protocol';
-import { filterWhere, isEmptyFilter } from '../filters/index.ts';
+import { isEmptyFilter } from '../filters/index.ts';
+import { filterWhere } from './filter-sql.ts';
 import type { DialectOps, Db } from './dialect.ts';
 import type { ActivitiesTable, AlertsTable, Database } from './schema.ts';
 
@@ -191,4 +193,25 @@ export async function deleteEventsBefore(
 export async function countEvents(db: Executor, table: DataType): Promise<number> {
   const row = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(db);
   return Number(row.rows[0]?.n ?? 0);
+}
+
+/**
+ * Ids of one user's activities with `after` < timestamp ≤ `upTo` that match `filter`, oldest
+ * first, at most `limit`: what a threshold policy counts.
+ */
+export async function userActivityIdsBetween(
+  db: Executor,
+  ops: DialectOps,
+  query: { user: string; after: number; upTo: number; filter: Filter; limit: number },
+): Promise<{ id: string }[]> {
+  return db
+    .selectFrom('activities')
+    .select('id')
+    .where('user_name', '=', query.user)
+    .where('timestamp', '>', query.after)
+    .where('timestamp', '<=', query.upTo)
+    .where(filterWhere('activities', query.filter, ops))
+    .orderBy('timestamp')
+    .limit(query.limit)
+    .execute();
 }

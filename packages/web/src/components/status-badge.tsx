@@ -1,4 +1,5 @@
-// An agent's status (DESIGN §7) as a coloured badge; the text is exactly the status's name.
+// A status as a coloured badge (an agent's, DESIGN §7; a connector's, §9); the text is exactly the
+// status's name, what it means in the title.
 import type { AgentStatus } from '@cloudsiem/protocol';
 
 export const STATUS_LABELS: Record<AgentStatus, string> = {
@@ -15,11 +16,20 @@ export const STATUS_HINTS: Record<AgentStatus, string> = {
   disconnected: 'No contact from the agent for more than 12 hours.',
 };
 
+/** A badge coloured by `tone` (the `badge-<tone>` class), explained by `hint`. */
+export function Badge({ tone, hint, children }: { tone: string; hint: string; children: string }) {
+  return (
+    <span className={`badge badge-${tone}`} title={hint}>
+      {children}
+    </span>
+  );
+}
+
 export function StatusBadge({ status }: { status: AgentStatus }) {
   return (
-    <span className={`badge badge-${status}`} title={STATUS_HINTS[status]}>
+    <Badge tone={status} hint={STATUS_HINTS[status]}>
       {STATUS_LABELS[status]}
-    </span>
+    </Badge>
   );
 }
 

@@ -1,6 +1,7 @@
 // A wizard's frame: the list of steps (the current one marked aria-current="step", the done ones
-// ticked) above the current step's content, which is labelled by the step's heading.
-import type { ReactNode } from 'react';
+// ticked) above the current step's content, which is labelled by the step's heading. On a step
+// change the focus moves to the new step's heading, so a screen reader announces where it is.
+import { useEffect, useRef, type ReactNode } from 'react';
 
 export function Wizard({
   steps,
@@ -15,6 +16,14 @@ export function Wizard({
   skipped?: readonly number[];
   children: ReactNode;
 }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  const shown = useRef(current);
+  useEffect(() => {
+    // Not on opening: the dialog puts the focus in the first field then.
+    if (shown.current === current) return;
+    shown.current = current;
+    heading.current?.focus();
+  }, [current]);
   return (
     <div className="wizard">
       <ol className="wizard-steps" aria-label="Steps">
@@ -35,7 +44,9 @@ export function Wizard({
       </ol>
       {/* Not a labelled region: "Token" must name only the token's input in the last step. */}
       <div className="wizard-panel">
-        <h3 className="wizard-panel-title">{steps[current]}</h3>
+        <h3 ref={heading} className="wizard-panel-title" tabIndex={-1}>
+          {steps[current]}
+        </h3>
         {children}
       </div>
     </div>

@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { api } from '../../api.ts';
 import { FormField } from '../../components/form-field.tsx';
 import { Menu } from '../../components/menu.tsx';
+import { NotificationList } from '../../components/notification-list.tsx';
 import { ExactTime, RelativeTime, useNow } from '../../components/relative-time.tsx';
 import { StatusBadge, STATUS_HINTS, Tag } from '../../components/status-badge.tsx';
 import { describeFilter } from '../../filters.ts';
@@ -306,32 +307,7 @@ export function AgentDetailsPage({ id }: { id: string }) {
 
       <section className="panel" aria-labelledby="notifications-heading">
         <h2 id="notifications-heading">Notifications</h2>
-        {notifications.length === 0 ? (
-          <p className="muted">None: the agent reported no problem.</p>
-        ) : (
-          <ul className="notification-list">
-            {notifications.map((n) => (
-              <li
-                key={n.id}
-                className={n.resolvedAt === null ? 'notification-open' : 'notification-resolved'}
-              >
-                <div>
-                  {n.resolvedAt === null ? <Tag tone="bad">Open</Tag> : <Tag tone="good">Resolved</Tag>}{' '}
-                  <strong>{n.message}</strong> <span className="muted mono">{n.code}</span>
-                </div>
-                <div className="muted">
-                  First <RelativeTime ms={n.firstAt} />, last <RelativeTime ms={n.lastAt} />
-                  {n.count > 1 ? `, reported ${n.count} times` : ''}
-                  {n.resolvedAt !== null ? (
-                    <>
-                      , resolved <RelativeTime ms={n.resolvedAt} />
-                    </>
-                  ) : null}
-                </div>
-              </li>
-            ))}
-          </ul>
-        )}
+        <NotificationList notifications={notifications} none="None: the agent reported no problem." />
         {openNotifications(data).length > 0 ? (
           <p className="field-hint">
             A notification resolves by itself when the agent no longer reports the problem.

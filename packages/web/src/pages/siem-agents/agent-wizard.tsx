@@ -18,12 +18,13 @@ import {
 } from '@cloudsiem/protocol';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api, ApiFailure, messageOf } from '../../api.ts';
+import { CefSamples, summaryOf } from '../../components/cef-samples.tsx';
 import { Dialog } from '../../components/dialog.tsx';
+import { Disclosure } from '../../components/disclosure.tsx';
 import { FilterBuilder } from '../../components/filter-builder.tsx';
 import { Checkbox, FormField, RadioGroup } from '../../components/form-field.tsx';
 import { Wizard } from '../../components/wizard.tsx';
 import { filterToRows, rowsToFilter, type FilterRow } from '../../filters.ts';
-import { formatExact } from '../../time.ts';
 import { TokenPanel } from './token-panel.tsx';
 
 export const SAVED_NOTICE = 'Saved. The running agent picks up the change by itself — no restart needed.';
@@ -203,7 +204,6 @@ export function AgentWizard({
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [token, setToken] = useState<string | null>(null);
-  const advancedId = useId();
 
   const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
   const setFormat = (change: Partial<FormatSettings>) =>
@@ -403,105 +403,93 @@ export function AgentWizard({
                   </select>
                 )}
               </FormField>
-              <button
-                type="button"
-                className="disclosure"
-                aria-expanded={advanced}
-                aria-controls={advancedId}
-                onClick={() => setAdvanced(!advanced)}
-              >
-                <span aria-hidden="true" className="disclosure-icon" />
-                Advanced settings
-              </button>
-              <div id={advancedId} hidden={!advanced} className="advanced">
-                {advanced ? (
-                  <>
-                    {form.format.format === 'generic' ? (
-                      <>
-                        <FormField label="Time format">
+              <Disclosure label="Advanced settings" open={advanced} onToggle={setAdvanced}>
+                <>
+                  {form.format.format === 'generic' ? (
+                    <>
+                      <FormField label="Time format">
+                        {(props) => (
+                          <select
+                            {...props}
+                            value={form.format.timeFormat}
+                            onChange={(e) =>
+                              setFormat({ timeFormat: e.target.value as FormatSettings['timeFormat'] })
+                            }
+                          >
+                            {TIME_FORMATS.map((t) => (
+                              <option key={t} value={t}>
+                                {TIME_FORMAT_LABELS[t]}
+                              </option>
+                            ))}
+                          </select>
+                        )}
+                      </FormField>
+                      <Checkbox
+                        label="Include PRI"
+                        checked={form.format.includePri}
+                        onChange={(includePri) => setFormat({ includePri })}
+                        hint="Starts each line with <PRI>: the facility below and a severity derived from the event."
+                      />
+                      {form.format.includePri ? (
+                        <FormField label="Facility" error={errors.facility}>
                           {(props) => (
                             <select
                               {...props}
-                              value={form.format.timeFormat}
-                              onChange={(e) =>
-                                setFormat({ timeFormat: e.target.value as FormatSettings['timeFormat'] })
-                              }
+                              value={form.format.facility}
+                              onChange={(e) => setFormat({ facility: Number(e.target.value) })}
                             >
-                              {TIME_FORMATS.map((t) => (
-                                <option key={t} value={t}>
-                                  {TIME_FORMAT_LABELS[t]}
+                              {Array.from({ length: 24 }, (_, i) => (
+                                <option key={i} value={i}>
+                                  {i}
+                                  {i === 16 ? ' (local0, default)' : i >= 16 ? ` (local${i - 16})` : ''}
                                 </option>
                               ))}
                             </select>
                           )}
                         </FormField>
-                        <Checkbox
-                          label="Include PRI"
-                          checked={form.format.includePri}
-                          onChange={(includePri) => setFormat({ includePri })}
-                          hint="Starts each line with <PRI>: the facility below and a severity derived from the event."
+                      ) : null}
+                    </>
+                  ) : null}
+                  <Checkbox
+                    label="Include system name"
+                    checked={form.format.includeSystemName}
+                    onChange={(includeSystemName) => setFormat({ includeSystemName })}
+                    hint="Writes the agent host's name after the time."
+                  />
+                  <div className="field-pair">
+                    <FormField
+                      label="Vendor"
+                      error={errors.vendor}
+                      hint="CEF Device Vendor; MCAS keeps existing SIEM content working."
+                    >
+                      {(props) => (
+                        <input
+                          {...props}
+                          type="text"
+                          value={form.format.vendor}
+                          maxLength={63}
+                          onChange={(e) => setFormat({ vendor: e.target.value })}
                         />
-                        {form.format.includePri ? (
-                          <FormField label="Facility" error={errors.facility}>
-                            {(props) => (
-                              <select
-                                {...props}
-                                value={form.format.facility}
-                                onChange={(e) => setFormat({ facility: Number(e.target.value) })}
-                              >
-                                {Array.from({ length: 24 }, (_, i) => (
-                                  <option key={i} value={i}>
-                                    {i}
-                                    {i === 16 ? ' (local0, default)' : i >= 16 ? ` (local${i - 16})` : ''}
-                                  </option>
-                                ))}
-                              </select>
-                            )}
-                          </FormField>
-                        ) : null}
-                      </>
-                    ) : null}
-                    <Checkbox
-                      label="Include system name"
-                      checked={form.format.includeSystemName}
-                      onChange={(includeSystemName) => setFormat({ includeSystemName })}
-                      hint="Writes the agent host's name after the time."
-                    />
-                    <div className="field-pair">
-                      <FormField
-                        label="Vendor"
-                        error={errors.vendor}
-                        hint="CEF Device Vendor; MCAS keeps existing SIEM content working."
-                      >
-                        {(props) => (
-                          <input
-                            {...props}
-                            type="text"
-                            value={form.format.vendor}
-                            maxLength={63}
-                            onChange={(e) => setFormat({ vendor: e.target.value })}
-                          />
-                        )}
-                      </FormField>
-                      <FormField
-                        label="Product"
-                        error={errors.product}
-                        hint="CEF Device Product (default SIEM_Agent)."
-                      >
-                        {(props) => (
-                          <input
-                            {...props}
-                            type="text"
-                            value={form.format.product}
-                            maxLength={63}
-                            onChange={(e) => setFormat({ product: e.target.value })}
-                          />
-                        )}
-                      </FormField>
-                    </div>
-                  </>
-                ) : null}
-              </div>
+                      )}
+                    </FormField>
+                    <FormField
+                      label="Product"
+                      error={errors.product}
+                      hint="CEF Device Product (default SIEM_Agent)."
+                    >
+                      {(props) => (
+                        <input
+                          {...props}
+                          type="text"
+                          value={form.format.product}
+                          maxLength={63}
+                          onChange={(e) => setFormat({ product: e.target.value })}
+                        />
+                      )}
+                    </FormField>
+                  </div>
+                </>
+              </Disclosure>
             </>
           ) : null}
 
@@ -678,14 +666,6 @@ export function AgentWizard({
   );
 }
 
-function summaryOf(dataType: DataType, event: Record<string, unknown>): string {
-  const text = (key: string) => (typeof event[key] === 'string' && event[key] !== '' ? event[key] : null);
-  const time = typeof event.timestamp === 'number' ? formatExact(event.timestamp) : '';
-  const what =
-    dataType === 'activities' ? text('action') : `${text('policyName') ?? ''} (${text('severity') ?? ''})`;
-  return [time, what, text('user'), text('appName')].filter((p) => p !== null && p !== '').join(' · ');
-}
-
 function PreviewPanel({ preview }: { preview: Preview }) {
   const { dataType, result } = preview;
   const ref = useRef<HTMLElement>(null);
@@ -710,16 +690,13 @@ function PreviewPanel({ preview }: { preview: Preview }) {
               ? 'No stored event matches yet; new ones that match will be sent.'
               : `The newest ${result.events.length} of the stored ${dataType} that match, and the exact lines your SIEM will receive:`}
           </p>
-          <ol className="preview-events">
-            {result.events.map((event, i) => (
-              <li key={typeof event.id === 'string' ? event.id : i}>
-                <p className="preview-event">{summaryOf(dataType, event)}</p>
-                <pre className="cef">
-                  <code>{result.cefLines[i]}</code>
-                </pre>
-              </li>
-            ))}
-          </ol>
+          <CefSamples
+            samples={result.events.map((event, i) => ({
+              key: typeof event.id === 'string' ? event.id : String(i),
+              summary: summaryOf(dataType, event),
+              line: result.cefLines[i] ?? null,
+            }))}
+          />
         </>
       ) : null}
     </section>

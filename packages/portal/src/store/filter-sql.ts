@@ -1,11 +1,11 @@
 // Turns an MDCA filter (DESIGN §7) into a WHERE expression that selects exactly the records
-// matchesFilter (match.ts) accepts, on SQLite and PostgreSQL alike: no LIKE, no collation tricks.
+// matchesFilter (filters/match.ts) accepts, on SQLite and PostgreSQL alike: no LIKE, no collation tricks.
 import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool } from 'kysely';
 import type { DataType, FieldKind, Filter } from '@cloudsiem/protocol';
-import { FILTER_COLUMNS, LIST_SEPARATOR, normaliseListElement } from '../store/columns.ts';
-import type { DialectOps } from '../store/dialect.ts';
-import type { Database } from '../store/schema.ts';
-import { conditionOps, fieldKind } from './match.ts';
+import { FILTER_COLUMNS, LIST_SEPARATOR, normaliseListElement } from './columns.ts';
+import type { DialectOps } from './dialect.ts';
+import type { Database } from './schema.ts';
+import { conditionOps, fieldKind } from '../filters/match.ts';
 
 /** A callback for Kysely's `.where(...)` on the table of one data type. */
 export type FilterWhere<T extends DataType> = (eb: ExpressionBuilder<Database, T>) => Expression<SqlBool>;

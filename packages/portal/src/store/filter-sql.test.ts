@@ -13,10 +13,10 @@ import {
   type FieldKind,
   type Filter,
 } from '@cloudsiem/protocol';
-import { activityRow, alertRow, type StoredActivity, type StoredAlert } from '../store/columns.ts';
-import { openTestStore, storeTargets } from '../store/test-support.ts';
-import { matchesFilter, type StoredRecord } from './match.ts';
-import { filterWhere } from './sql.ts';
+import { activityRow, alertRow, type StoredActivity, type StoredAlert } from './columns.ts';
+import { openTestStore, storeTargets } from './test-support.ts';
+import { matchesFilter, type StoredRecord } from '../filters/match.ts';
+import { filterWhere } from './filter-sql.ts';
 
 type TestStore = Awaited<ReturnType<typeof openTestStore>>;
 

@@ -1,0 +1,137 @@
+// Every SQL statement on the SIEM agent tables (DESIGN §6): siem_agents (settings, token, config
+// version, last contact), agent_cursors (the committed position per data type) and
+// agent_heartbeats (the status history). Each takes the executor, so a service runs it in a
+// transaction when it needs one.
+import type { DataType } from '@cloudsiem/protocol';
+import type { Db } from './dialect.ts';
+import type { SiemAgentsTable } from './schema.ts';
+
+export type AgentRow = SiemAgentsTable;
+
+/** An agent that was not deleted. */
+export async function findActiveAgent(db: Db, id: string): Promise<AgentRow | undefined> {
+  return db
+    .selectFrom('siem_agents')
+    .selectAll()
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/** An agent, deleted or not: token checks tell a deleted agent from an unknown one. */
+export async function findAgent(db: Db, id: string): Promise<AgentRow | undefined> {
+  return db.selectFrom('siem_agents').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The agents that were not deleted, oldest first. */
+export async function listActiveAgents(db: Db): Promise<AgentRow[]> {
+  return db
+    .selectFrom('siem_agents')
+    .selectAll()
+    .where('deleted_at', 'is', null)
+    .orderBy('created_at')
+    .execute();
+}
+
+export async function insertAgent(db: Db, row: AgentRow): Promise<void> {
+  await db.insertInto('siem_agents').values(row).execute();
+}
+
+/** An edit: the new name, settings and switch, the next config version and cursor epoch. */
+export async function updateAgentConfig(
+  db: Db,
+  id: string,
+  values: Pick<AgentRow, 'name' | 'settings' | 'enabled' | 'config_version' | 'cursor_epoch' | 'updated_at'>,
+): Promise<void> {
+  await db.updateTable('siem_agents').set(values).where('id', '=', id).execute();
+}
+
+/** A regenerated token: its hash, its hint and the admin who owns it now. */
+export async function updateAgentToken(
+  db: Db,
+  id: string,
+  values: Pick<AgentRow, 'token_hash' | 'token_hint' | 'token_owner' | 'updated_at'>,
+): Promise<void> {
+  await db.updateTable('siem_agents').set(values).where('id', '=', id).execute();
+}
+
+export async function markAgentDeleted(db: Db, id: string, at: number): Promise<void> {
+  await db.updateTable('siem_agents').set({ deleted_at: at }).where('id', '=', id).execute();
+}
+
+/** The agent's last contact (and first, when it had none). */
+export async function touchAgent(
+  db: Db,
+  id: string,
+  values: Pick<AgentRow, 'last_seen_at' | 'first_seen_at'>,
+): Promise<void> {
+  await db.updateTable('siem_agents').set(values).where('id', '=', id).execute();
+}
+
+/** The last heartbeat, which is also a contact. */
+export async function updateAgentHeartbeat(
+  db: Db,
+  id: string,
+  values: Pick<AgentRow, 'last_heartbeat' | 'last_seen_at' | 'first_seen_at'>,
+): Promise<void> {
+  await db.updateTable('siem_agents').set(values).where('id', '=', id).execute();
+}
+
+/** The agent's committed position of one data type, with the epoch it was committed in. */
+export async function findCursor(
+  db: Db,
+  agentId: string,
+  dataType: DataType,
+): Promise<{ epoch: number; position: number } | undefined> {
+  return db
+    .selectFrom('agent_cursors')
+    .select(['epoch', 'position'])
+    .where('agent_id', '=', agentId)
+    .where('data_type', '=', dataType)
+    .executeTakeFirst();
+}
+
+/** Commits a position (insert, or overwrite the one stored). */
+export async function upsertCursor(
+  db: Db,
+  agentId: string,
+  dataType: DataType,
+  values: { epoch: number; position: number; updated_at: number },
+): Promise<void> {
+  await db
+    .insertInto('agent_cursors')
+    .values({ agent_id: agentId, data_type: dataType, ...values })
+    .onConflict((oc) => oc.columns(['agent_id', 'data_type']).doUpdateSet(values))
+    .execute();
+}
+
+/** Voids every cursor of the agent (re-enable, delete). */
+export async function deleteCursors(db: Db, agentId: string): Promise<void> {
+  await db.deleteFrom('agent_cursors').where('agent_id', '=', agentId).execute();
+}
+
+export async function insertHeartbeat(db: Db, agentId: string, at: number, body: string): Promise<void> {
+  await db.insertInto('agent_heartbeats').values({ agent_id: agentId, at, body }).execute();
+}
+
+/** Deletes the agent's heartbeats from before `before`. */
+export async function pruneHeartbeats(db: Db, agentId: string, before: number): Promise<void> {
+  await db.deleteFrom('agent_heartbeats').where('agent_id', '=', agentId).where('at', '<', before).execute();
+}
+
+/** The agent's heartbeats since `since`, oldest first, at most `limit`. */
+export async function listHeartbeats(
+  db: Db,
+  agentId: string,
+  since: number,
+  limit: number,
+): Promise<{ at: number; body: string }[]> {
+  return db
+    .selectFrom('agent_heartbeats')
+    .select(['at', 'body'])
+    .where('agent_id', '=', agentId)
+    .where('at', '>=', since)
+    .orderBy('at')
+    .limit(limit)
+    .execute();
+}
