@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<void> }>> = 
   portal: () => import('./portal.ts'),
   'agent-pipeline': () => import('./agent-pipeline.ts'),
   'agent-path': () => import('./agent-path.ts'),
+  connectors: () => import('./connectors.ts'),
 };
 
 const wanted = process.argv.slice(2);
