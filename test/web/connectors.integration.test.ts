@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, onCleanup, tempDir } from '../e2e/harness.ts';
 import { fakeEntra } from '../upstream/entra.ts';
+import { fakeGraph, generatedAlert, GRAPH_SCOPE } from '../upstream/graph.ts';
 import { fakeMdca, makeActivities, makeActivity, makeAlert, MDCA_SCOPE } from '../upstream/mdca.ts';
 import { startFakeUpstream } from '../upstream/server.ts';
 import {
@@ -208,4 +209,67 @@ describe.skipIf(chromiumTool === undefined)('web UI: Settings › Connectors', (
 
     web.expectNoProblems();
   }, 150_000);
+
+  it('tests a Graph alerts connector: an app without admin consent is told the permission it lacks, and the service sources keep only the alerts asked for', async () => {
+    // Two token endpoints of one tenant: the app before and after admin consent.
+    const upstream = await startFakeUpstream();
+    onCleanup(() => upstream.close());
+    const app = { tenantId: TENANT, clientId: CLIENT, clientSecret: SECRET };
+    const consented = fakeEntra({ ...app, scopes: [GRAPH_SCOPE] });
+    upstream.mount('/no-consent', fakeEntra({ ...app, scopes: [] }).handler);
+    upstream.mount('/entra', consented.handler);
+    const graph = fakeGraph({ entra: consented, prefix: '/graph' });
+    upstream.mount('/graph', graph.handler);
+    const createdAt = Date.now() - 30 * 60_000;
+    graph.alerts.push(
+      generatedAlert(1, { createdAt }),
+      generatedAlert(2, { createdAt: createdAt + 60_000 }),
+      generatedAlert(3, { createdAt, serviceSource: 'microsoftDefenderForIdentity' }),
+    );
+
+    const portal = await startWebPortal();
+    const web = await WebSession.open(chromiumTool!.path, portal.url, 'connectors-graph');
+    const { page } = web;
+    await web.goto('#/settings/connectors');
+    await signIn(web);
+    await page.getByRole('button', { name: 'Add connector', exact: true }).click();
+    const wizard = page.getByRole('dialog', { name: 'Add connector' });
+    await wizard.getByRole('radio', { name: 'Microsoft Graph alerts' }).check();
+    await wizard.getByLabel('Name').fill('Contoso Graph alerts');
+    await wizard.getByRole('button', { name: 'Next', exact: true }).click();
+
+    // Graph's own fields; its URL has a default, so it waits under Advanced.
+    expect(await wizard.getByLabel('API URL').count()).toBe(0);
+    await wizard.getByLabel('Tenant ID').fill(TENANT);
+    await wizard.getByLabel('Client ID').fill(CLIENT);
+    await wizard.getByLabel('Client secret').fill(SECRET);
+    await wizard.getByRole('button', { name: 'Advanced', exact: true }).click();
+    expect(await wizard.getByLabel('Graph URL').inputValue()).toBe('https://graph.microsoft.com');
+    await wizard.getByLabel('Graph URL').fill(`${upstream.url}/graph`);
+    await wizard.getByLabel('Authority URL').fill(`${upstream.url}/no-consent`);
+    await wizard.getByRole('button', { name: 'Next: test connection' }).click();
+    const failure = wizard.getByRole('region', { name: 'Connection test' }).getByRole('alert');
+    await failure.waitFor();
+    expect(await failure.getByRole('heading').innerText()).toBe('Permission missing');
+    expect(await failure.innerText()).toContain('SecurityAlert.Read.All');
+    await web.screenshot('no-consent');
+
+    // After consent, only the Defender for Cloud Apps alerts.
+    await wizard.getByRole('button', { name: 'Back' }).click();
+    await wizard.getByLabel('Authority URL').fill(`${upstream.url}/entra`);
+    await wizard.getByLabel('Service sources').fill('microsoftDefenderForCloudApps');
+    await wizard.getByRole('button', { name: 'Next: test connection' }).click();
+    const test = wizard.getByRole('region', { name: 'Connection test' });
+    await test.getByText(/^Connected: the upstream answered/).waitFor();
+    await test.getByText(/^2 records on the first page/).waitFor();
+    const lines = await test.locator('pre.cef code').allInnerTexts();
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).toMatch(/CEF:0\|MCAS\|SIEM_Agent\|/);
+    await web.screenshot('service-sources');
+    // Nothing was saved.
+    await wizard.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText('No connectors yet.').waitFor();
+
+    web.expectNoProblems();
+  }, 90_000);
 });

@@ -305,3 +305,4 @@ export const connectorTestResultSchema = z.object({
   elapsedMs: z.number(),
 });
 export type ConnectorTestResult = z.infer<typeof connectorTestResultSchema>;
+export const connectorRejectionListResponseSchema = z.object({ data: z.array(connectorRejectionSchema) });

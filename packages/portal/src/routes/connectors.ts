@@ -5,7 +5,7 @@ import {
   connectorInputSchema,
   connectorListResponseSchema,
   connectorPatchSchema,
-  connectorRejectionSchema,
+  connectorRejectionListResponseSchema,
   connectorSchema,
   connectorTestResultSchema,
 } from '@cloudsiem/protocol';
@@ -111,7 +111,7 @@ export function connectorRoutes({ connectors }: PortalServices): RouteDef[] {
       tag: 'Connectors',
       auth: 'admin',
       query: z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() }).strict(),
-      response: z.object({ data: z.array(connectorRejectionSchema) }),
+      response: connectorRejectionListResponseSchema,
       errors: ['NOT_FOUND'],
       handler: async (_c, { params, query }) => ({
         data: await connectors.rejections(id(params), query.limit),

@@ -8,6 +8,7 @@ import { Checkbox, FormField, RadioGroup } from '../../components/form-field.tsx
 import {
   ADVANCED_FIELDS,
   fieldsOf,
+  newForm,
   numberSetting,
   secretField,
   urlIsAdvanced,
@@ -87,7 +88,11 @@ export function ConnectorSettings({
   const advancedFields = fields.filter(
     (f) => ADVANCED_FIELDS.includes(f) || (f === 'url' && urlIsAdvanced(form.type)),
   );
-  const [advanced, setAdvanced] = useState(false);
+  // Open from the start when something in it differs from the defaults (an edit, a step back).
+  const [advanced, setAdvanced] = useState(() => {
+    const defaults = newForm(form.type);
+    return advancedFields.some((f) => f !== 'dataTypes' && form[f] !== defaults[f]);
+  });
   // An error under "Advanced" must be seen: open it.
   const advancedError = advancedFields.some((f) => errors[f] !== undefined);
   useEffect(() => {
