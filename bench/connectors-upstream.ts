@@ -22,7 +22,16 @@ export const TENANT = {
 export type UpstreamCommand =
   | { op: 'start' }
   | { op: 'setNow'; now: number | null }
-  | { op: 'mdcaActivities'; count: number; start: number; stepMs: number; firstN: number }
+  | {
+      op: 'mdcaActivities';
+      count: number;
+      start: number;
+      stepMs: number;
+      firstN: number;
+      /** As makeActivities: every n-th saved 4.5 min late, runs sharing one `created`. */
+      lateEvery?: number;
+      equalRun?: number;
+    }
   | { op: 'mdcaAlerts'; count: number; start: number; stepMs: number; firstN: number }
   | { op: 'graphAlerts'; count: number; start: number; stepMs: number; firstN: number }
   | { op: 'o365Blob'; contentType: string; created: number; records: number }
@@ -160,6 +169,8 @@ function main(): void {
             start: command.start,
             stepMs: command.stepMs,
             firstN: command.firstN,
+            ...(command.lateEvery === undefined ? {} : { lateEvery: command.lateEvery }),
+            ...(command.equalRun === undefined ? {} : { equalRun: command.equalRun }),
           }),
         );
         return mdca?.activities.length ?? 0;

@@ -433,7 +433,8 @@ export async function run(): Promise<void> {
   const upstream = await Upstream.start();
   try {
     const now = Date.now();
-    // Saved one every few ms over the last hour, the newest 10 min ago (past MDCA's settle time).
+    // Saved over the last hour, the newest 10 min ago (past MDCA's settle time); as in the contract
+    // tests, runs of 3 share one `created` and every 10th was saved 4.5 min after it happened.
     const span = 3600_000;
     await upstream.call({
       op: 'mdcaActivities',
@@ -441,6 +442,8 @@ export async function run(): Promise<void> {
       start: now - span - 10 * MINUTE,
       stepMs: span / RECORDS,
       firstN: 0,
+      lateEvery: 10,
+      equalRun: 3,
     });
     // The spoke stamps createdAt 10 min back, past the cloudsiem type's 30 s settle time.
     await upstream.call({ op: 'setNow', now: now - 10 * MINUTE });
