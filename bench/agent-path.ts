@@ -103,7 +103,8 @@ async function startPortalProcess(database: string, nodeFlags: string[] = []): P
         const listening = /^cloudsiem portal listening on (\S+)/.exec(line);
         const admin = /^First admin created: (\S+) \/ (.+)$/.exec(line);
         if (listening !== null) url = listening[1]!;
-        if (admin !== null) firstAdmin = { email: admin[1]!, password: admin[2]! };
+        // The password is the one this bench set (a password from the environment is never printed).
+        if (admin !== null) firstAdmin = { email: admin[1]!, password: PASSWORD };
         showErrors('portal', line);
       },
       () => {
