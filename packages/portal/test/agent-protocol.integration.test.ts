@@ -65,10 +65,11 @@ describe.each(await storeTargets())('agent protocol on $name', (target) => {
 
   function pull(
     token: string,
-    options: { cursor?: string; limit?: number; dataType?: 'activities' | 'alerts' } = {},
+    options: { cursor?: string; ack?: string; limit?: number; dataType?: 'activities' | 'alerts' } = {},
   ): Promise<ApiAnswer> {
     const query = new URLSearchParams();
     if (options.cursor !== undefined) query.set('cursor', options.cursor);
+    if (options.ack !== undefined) query.set('ack', options.ack);
     if (options.limit !== undefined) query.set('limit', String(options.limit));
     return portal.api('GET', `/api/agent/v1/${options.dataType ?? 'activities'}?${query.toString()}`, {
       token,
@@ -310,6 +311,44 @@ describe.each(await storeTargets())('agent protocol on $name', (target) => {
       expect(ids(again)).toEqual(all.slice(0, 10));
       // And the committed position went back with it: a restart resumes after page 1.
       expect(ids(await page(agent.token, { limit: 10 }))).toEqual(all.slice(0, 10));
+    });
+
+    it('reads ahead with ack: the cursor is read from but not committed, the ack is', async () => {
+      const all = await ingest('a', 30);
+      const agent = await addAgent();
+      const p1 = await page(agent.token, { limit: 10 });
+      // Page 2 read while page 1 is still on its way: page 1 is not acknowledged yet.
+      const p2 = await page(agent.token, { cursor: p1.nextCursor, ack: p1.cursor, limit: 10 });
+      expect(ids(p2)).toEqual(all.slice(10, 20));
+      expect(ids(await page(agent.token, { limit: 10 }))).toEqual(all.slice(0, 10));
+      // Page 1 delivered, page 3 read ahead: a restart resumes after page 1, so page 2 comes again.
+      const p3 = await page(agent.token, { cursor: p2.nextCursor, ack: p1.nextCursor, limit: 10 });
+      expect(ids(p3)).toEqual(all.slice(20, 30));
+      expect(ids(await page(agent.token, { limit: 10 }))).toEqual(all.slice(10, 20));
+      // A clean stop: limit=0 with ack reads nothing and commits the ack.
+      const stop = await page(agent.token, { ack: p3.nextCursor, limit: 0 });
+      expect([stop.events, stop.hasMore, stop.nextCursor]).toEqual([[], false, p3.nextCursor]);
+      expect((await page(agent.token, { limit: 10 })).events).toEqual([]);
+      // ack may also move the committed position back (a rewind), like a cursor.
+      await page(agent.token, { cursor: p1.nextCursor, ack: p1.nextCursor, limit: 0 });
+      expect(ids(await page(agent.token, { limit: 10 }))).toEqual(all.slice(10, 20));
+    });
+
+    it('refuses an ack ahead of the cursor, malformed or past the newest event, committing nothing', async () => {
+      const all = await ingest('a', 20);
+      const agent = await addAgent();
+      const p1 = await page(agent.token, { limit: 5 });
+      const p2 = await page(agent.token, { cursor: p1.nextCursor, limit: 5 });
+      const past = decodeCursor(p2.nextCursor)!;
+      for (const [ack, cursor] of [
+        [p2.nextCursor, p1.nextCursor],
+        ['garbage', p2.nextCursor],
+        [encodeCursor({ epoch: past.epoch, position: past.position + 100 }), undefined],
+      ] as const) {
+        const bad = await pull(agent.token, { ack, ...(cursor === undefined ? {} : { cursor }), limit: 5 });
+        expect([bad.status, bad.body?.error?.code], `ack ${ack}`).toEqual([400, 'CURSOR_INVALID']);
+      }
+      expect(ids(await page(agent.token, { limit: 5 }))).toEqual(all.slice(5, 10));
     });
 
     it('rejects a malformed cursor and one past the newest event with CURSOR_INVALID, committing nothing', async () => {

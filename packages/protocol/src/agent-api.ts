@@ -26,9 +26,16 @@ export const agentConfigSchema = z.object({
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
+/**
+ * A pull (DESIGN §6). `cursor`: where to read from. Without `ack` it also acknowledges everything
+ * before it (the portal commits it). `ack`: the position to commit instead, so an agent can read
+ * page N+1 (cursor = page N's nextCursor) while page N is still on its way to the SIEM; it must
+ * not be ahead of `cursor`. `limit=0` reads nothing: with `ack`, a clean stop's acknowledgement.
+ */
 export const pullQuerySchema = z.object({
   cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(PULL_LIMIT_MAX).default(PULL_LIMIT_DEFAULT),
+  ack: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(0).max(PULL_LIMIT_MAX).default(PULL_LIMIT_DEFAULT),
 });
 export type PullQuery = z.infer<typeof pullQuerySchema>;
 

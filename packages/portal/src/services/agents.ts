@@ -95,6 +95,8 @@ const RESOLVED_NOTIFICATIONS_MAX_AGE_MS = 30 * 86_400_000;
 const NOTIFICATIONS_SHOWN = 50;
 /** Seq windows one pull reads at most before answering (with hasMore) instead of scanning on. */
 const PULL_WINDOWS = 16;
+/** How far the backfill cutoff may move before a pull looks for the floor again. */
+const FLOOR_STEP_MS = 1000;
 /** Heartbeats the details page's history reads at most. */
 const HEARTBEATS_SHOWN = 2000;
 /** How often a long-polled config is re-read from the store. */
@@ -412,6 +414,30 @@ export function createAgentService(context: PortalContext) {
     });
   }
 
+  /** Per data type and window: the last backfill floor found, and the cutoff it was found for. */
+  const floors = new Map<string, { cutoff: number; floor: number }>();
+
+  /**
+   * Where no pull starts before (backfillStart), kept per data type and window and moved on from
+   * the last one: ingest times follow seq, so the floor only moves forward and each step reads
+   * just the rows that left the window since (a first one, or a clock moved back, looks it up
+   * afresh). Cheap per pull whatever the table size; at most FLOOR_STEP_MS late.
+   */
+  async function backfillFloor(dataType: DataType, backfillHours: number): Promise<number> {
+    const key = `${dataType}/${backfillHours}`;
+    const cutoff = clock.now() - backfillHours * 3600_000;
+    const known = floors.get(key);
+    if (known !== undefined && cutoff >= known.cutoff && cutoff - known.cutoff < FLOOR_STEP_MS)
+      return known.floor;
+    const floor =
+      known !== undefined && cutoff >= known.cutoff
+        ? await backfillStart(db, dataType, cutoff, known.floor)
+        : await backfillStart(db, dataType, cutoff);
+    const latest = floors.get(key);
+    if (latest === undefined || cutoff >= latest.cutoff) floors.set(key, { cutoff, floor });
+    return floor;
+  }
+
   async function committedPosition(agent: AgentRow, dataType: DataType): Promise<number | null> {
     const committed = await findCursor(db, agent.id, dataType);
     return committed !== undefined && committed.epoch === agent.cursor_epoch ? committed.position : null;
@@ -431,7 +457,7 @@ export function createAgentService(context: PortalContext) {
   async function pull(
     agent: AgentRow,
     dataType: DataType,
-    query: { cursor?: string; limit: number },
+    query: { cursor?: string; ack?: string; limit: number },
   ): Promise<string> {
     if (agent.enabled !== 1)
       throw new ApiError('AGENT_DISABLED', 'this SIEM agent is disabled in the portal');
@@ -449,30 +475,42 @@ export function createAgentService(context: PortalContext) {
 
     // Read the newest seq first: with ingest serialised by lockIngest, everything at or below it has committed.
     const upTo = await maxSeq(db, dataType);
-    let committed = await committedPosition(agent, dataType);
-    if (query.cursor !== undefined) {
-      const cursor = decodeCursor(query.cursor);
-      if (cursor === null) throw new ApiError('CURSOR_INVALID', 'the cursor is malformed');
-      // A cursor from before a re-enable is stale: it is ignored, and the pull backfills instead.
-      if (cursor.epoch === agent.cursor_epoch) {
-        // Past the newest stored event is fine if retention deleted it: compare with what was ever issued.
-        if (cursor.position > upTo && cursor.position > (await ops.seqHighWater(db, dataType))) {
-          throw new ApiError('CURSOR_INVALID', 'the cursor points past the newest event');
-        }
-        committed = cursor.position;
-        await commit(agent, dataType, committed);
-      }
-    }
+    const committed = await committedPosition(agent, dataType);
+    // A position presented in this epoch (null: a stale one from before a re-enable, ignored).
+    const presented = async (text: string | undefined, what: string): Promise<number | null> => {
+      if (text === undefined) return null;
+      const cursor = decodeCursor(text);
+      if (cursor === null) throw new ApiError('CURSOR_INVALID', `the ${what} is malformed`);
+      if (cursor.epoch !== agent.cursor_epoch) return null;
+      // Past the newest stored event is fine if retention deleted it: compare with what was ever issued.
+      if (cursor.position > upTo && cursor.position > (await ops.seqHighWater(db, dataType)))
+        throw new ApiError('CURSOR_INVALID', `the ${what} points past the newest event`);
+      return cursor.position;
+    };
+    const cursor = await presented(query.cursor, 'cursor');
+    const ack = await presented(query.ack, 'ack');
+    if (ack !== null && cursor !== null && ack > cursor)
+      throw new ApiError(
+        'CURSOR_INVALID',
+        'the ack is ahead of the cursor: only what was read can be acknowledged',
+      );
+    const readFrom = cursor ?? ack ?? committed;
     const backfillHours = settingsOf(agent).backfillHours ?? portal.backfillHours;
-    const floor = await backfillStart(db, dataType, clock.now() - backfillHours * 3600_000);
-    const after = committed === null ? floor : Math.max(committed, floor);
+    const floor = await backfillFloor(dataType, backfillHours);
+    const after = readFrom === null ? floor : Math.max(readFrom, floor);
     // An agent away longer than its window resumes at the floor: what it steps over is reported.
     const skipped =
-      committed !== null && after > committed
-        ? await noteSkipped(agent, dataType, selection.filter, committed, after, backfillHours)
+      readFrom !== null && after > readFrom
+        ? await noteSkipped(agent, dataType, selection.filter, readFrom, after, backfillHours)
         : null;
-    // Pin the start of a first pull, so the backfill window does not slide while the agent works.
-    if (committed === null || after > committed) await commit(agent, dataType, after);
+    // What this pull commits: without `ack`, or without a cursor to read from, where this read
+    // starts (a first pull pins it, so the backfill window does not slide while the agent works).
+    // A read ahead commits its ack and no further: the page before its cursor may still be on its
+    // way to the SIEM (a stale ack acknowledges nothing new).
+    const position =
+      query.ack === undefined || cursor === null ? after : (ack ?? Math.min(committed ?? floor, cursor));
+    // Written only when it moved: an idle agent polling a caught-up position writes nothing.
+    if (position !== committed) await commit(agent, dataType, position);
 
     // Read in seq windows: each query covers a bounded range, so its cost stays bounded whatever
     // plan the database picks (PostgreSQL without fresh statistics sorts the whole range
@@ -499,8 +537,8 @@ export function createAgentService(context: PortalContext) {
     const nextCursor = encodeCursor({ epoch: agent.cursor_epoch, position: next });
     const skippedJson = skipped === null ? '' : `,"skipped":${JSON.stringify(skipped)}`;
     // `cursor`: where the page starts, so an agent can read it again after a SIEM lost it.
-    const cursor = encodeCursor({ epoch: agent.cursor_epoch, position: after });
-    return `{"events":[${rows.map((r) => r.data).join(',')}],"cursor":"${cursor}","nextCursor":"${nextCursor}","hasMore":${hasMore}${skippedJson}}`;
+    const start = encodeCursor({ epoch: agent.cursor_epoch, position: after });
+    return `{"events":[${rows.map((r) => r.data).join(',')}],"cursor":"${start}","nextCursor":"${nextCursor}","hasMore":${hasMore}${skippedJson}}`;
   }
 
   /**

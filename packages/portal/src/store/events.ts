@@ -49,8 +49,28 @@ export async function maxSeq(db: Executor, table: DataType): Promise<number> {
 /**
  * Where a pull starts when the agent has no committed position or it is older than the
  * backfill window: just before the first event ingested at or after `cutoffMs`.
+ *
+ * With `from` (a floor found for an earlier cutoff: nothing at or below it is that recent, and
+ * created_at follows seq) it walks the primary key up from there and reads only the rows that
+ * left the window since; `created_at + 0` keeps both databases off the created_at index, whose
+ * range of the whole window is what the lookup without `from` reads.
  */
-export async function backfillStart(db: Executor, table: DataType, cutoffMs: number): Promise<number> {
+export async function backfillStart(
+  db: Executor,
+  table: DataType,
+  cutoffMs: number,
+  from?: number,
+): Promise<number> {
+  if (from !== undefined) {
+    const next = await sql<{
+      seq: number;
+    }>`select seq from ${sql.table(table)} where seq > ${from} and created_at + 0 >= ${cutoffMs} order by seq limit 1`.execute(
+      db,
+    );
+    const seq = next.rows[0]?.seq;
+    if (seq !== undefined) return Number(seq) - 1;
+    return Math.max(from, await maxSeq(db, table));
+  }
   const row = await db
     .selectFrom(table as 'activities')
     .select((eb) => eb.fn.min('seq').as('lo'))
