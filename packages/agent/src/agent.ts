@@ -88,6 +88,8 @@ export const DEFAULT_SYSLOG_RECONNECT: BackoffOptions = { initialDelayMs: 100, m
 export const DEFAULT_SYSLOG_CLOSE_TIMEOUT_MS = 3_000;
 /** How long a stop waits for the page in flight to reach the socket before closing the sink under it. */
 const STOP_GRACE_MS = 5_000;
+/** How long a stop waits for the portal to take its last acknowledgement. */
+const FINAL_ACK_TIMEOUT_MS = 5_000;
 /** Pages spanning at most W / this are remembered as one: memory stays bounded, duplicates grow by <0.4%. */
 const COALESCE_FRACTION = 256;
 
@@ -175,6 +177,8 @@ export function startAgent(options: AgentOptions): RunningAgent {
     activities: new Checkpoint({ coalesceBytes: Math.floor(replayWindowBytes / COALESCE_FRACTION) }),
     alerts: new Checkpoint({ coalesceBytes: Math.floor(replayWindowBytes / COALESCE_FRACTION) }),
   };
+  /** Per data type: the portal's last page said it understands `ack`. */
+  const portalAcks: Record<DataType, boolean> = { activities: false, alerts: false };
   const pipelines = new Map<DataType, { controller: AbortController; running: Promise<void> }>();
   /** Pipelines told to stop whose page in flight has not settled yet. */
   const stoppingPipelines = new Set<Promise<void>>();
@@ -209,6 +213,7 @@ export function startAgent(options: AgentOptions): RunningAgent {
         heartbeats.soon();
       },
       truncated: (lines: number) => truncationLog(lines, config?.syslog.udpMaxBytes),
+      portalAcks: (understood: boolean) => void (portalAcks[dataType] = understood),
     };
     const running = runPipeline(context, controller.signal).catch((error: unknown) => {
       logger.error({ dataType, err: error }, 'Pipeline failed unexpectedly; stopping the agent');
@@ -311,8 +316,14 @@ export function startAgent(options: AgentOptions): RunningAgent {
               'The SIEM may not have received the last events; the next start sends them again',
             );
           const cursor = checkpoint.cursor;
-          if (cursor !== undefined && config?.enabled === true && config.dataTypes[dataType].enabled)
-            await client.pull(dataType, { cursor, limit: 1, signal: AbortSignal.timeout(5000) });
+          if (cursor === undefined || config?.enabled !== true || !config.dataTypes[dataType].enabled) return;
+          // An acknowledgement alone (limit=0, nothing read) where the portal understands `ack`;
+          // an older portal acknowledges a cursor by reading after it. Bounded: failing to
+          // acknowledge only means the next start sends these pages again.
+          const signal = AbortSignal.timeout(FINAL_ACK_TIMEOUT_MS);
+          if (portalAcks[dataType])
+            await client.pull(dataType, { cursor: undefined, ack: cursor, limit: 0, signal });
+          else await client.pull(dataType, { cursor, limit: 1, signal });
         }),
       );
       await heartbeatsStopped;

@@ -55,6 +55,8 @@ export const activitiesPageSchema = z.object({
   /** Where this page starts: presenting it reads the page again (the agent's replay after a loss). */
   cursor: z.string().optional(),
   nextCursor: z.string(),
+  /** The position this pull committed (the agent reads ahead only from a portal that says so). */
+  committed: z.string().optional(),
   hasMore: z.boolean(),
   skipped: skippedEventsSchema.optional(),
 });
@@ -63,6 +65,8 @@ export const alertsPageSchema = z.object({
   /** Where this page starts: presenting it reads the page again (the agent's replay after a loss). */
   cursor: z.string().optional(),
   nextCursor: z.string(),
+  /** The position this pull committed (the agent reads ahead only from a portal that says so). */
+  committed: z.string().optional(),
   hasMore: z.boolean(),
   skipped: skippedEventsSchema.optional(),
 });

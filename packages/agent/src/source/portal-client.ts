@@ -38,6 +38,8 @@ export interface Page {
   /** Where the page starts (older portals leave it out). */
   cursor?: string;
   nextCursor: string;
+  /** The position this pull committed: set by portals that understand `ack` (read-ahead). */
+  committed?: string;
   hasMore: boolean;
   /** Set when the portal moved past events older than the agent's backfill window. */
   skipped?: SkippedEvents;
@@ -56,7 +58,14 @@ export interface PortalClient {
   config(options?: { etag?: string; waitS?: number; signal?: AbortSignal }): Promise<ConfigAnswer>;
   pull(
     dataType: DataType,
-    options: { cursor: string | undefined; limit: number; signal?: AbortSignal },
+    options: {
+      cursor: string | undefined;
+      /** Commit this instead of `cursor` (which is then only read from); needs a portal that sets `committed`. */
+      ack?: string;
+      /** 0 reads nothing: with `ack`, an acknowledgement alone. */
+      limit: number;
+      signal?: AbortSignal;
+    },
   ): Promise<Page | PullRefused>;
   heartbeat(body: Heartbeat, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
@@ -155,6 +164,7 @@ function checkPage(body: unknown): Page {
     !Array.isArray(page.events) ||
     typeof page.nextCursor !== 'string' ||
     (page.cursor !== undefined && typeof page.cursor !== 'string') ||
+    (page.committed !== undefined && typeof page.committed !== 'string') ||
     typeof page.hasMore !== 'boolean' ||
     (page.skipped !== undefined && !skippedEventsSchema.safeParse(page.skipped).success)
   ) {
@@ -271,9 +281,10 @@ export function createPortalClient(options: PortalClientOptions): PortalClient {
       return { changed: true, config: parsed.data, etag: `"v${parsed.data.version}"` };
     },
 
-    async pull(dataType, { cursor, limit, signal }) {
+    async pull(dataType, { cursor, ack, limit, signal }) {
       const query = new URLSearchParams({ limit: String(limit) });
       if (cursor !== undefined) query.set('cursor', cursor);
+      if (ack !== undefined) query.set('ack', ack);
       const { status, text } = await call('GET', `${AGENT_API_PREFIX}/${dataType}?${query.toString()}`, {
         ...(signal === undefined ? {} : { signal }),
       });

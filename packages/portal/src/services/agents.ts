@@ -538,7 +538,9 @@ export function createAgentService(context: PortalContext) {
     const skippedJson = skipped === null ? '' : `,"skipped":${JSON.stringify(skipped)}`;
     // `cursor`: where the page starts, so an agent can read it again after a SIEM lost it.
     const start = encodeCursor({ epoch: agent.cursor_epoch, position: after });
-    return `{"events":[${rows.map((r) => r.data).join(',')}],"cursor":"${start}","nextCursor":"${nextCursor}","hasMore":${hasMore}${skippedJson}}`;
+    // `committed`: what this pull committed; it also tells the agent that `ack` is understood.
+    const committedCursor = encodeCursor({ epoch: agent.cursor_epoch, position });
+    return `{"events":[${rows.map((r) => r.data).join(',')}],"cursor":"${start}","nextCursor":"${nextCursor}","committed":"${committedCursor}","hasMore":${hasMore}${skippedJson}}`;
   }
 
   /**
