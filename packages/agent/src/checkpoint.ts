@@ -1,6 +1,8 @@
 // Cursor handling for one data type (DESIGN §6): the portal commits a position when the agent
 // pulls with it, so a cursor is only presented once the page it ends was handed to the sink, and
-// a page whose write failed is read again from the last acknowledged position.
+// a page whose write failed is read again from the last acknowledged position. (The pipeline's
+// read-ahead presents `cursor` as `ack` and reads from the end of the page being written: what
+// is committed is still only what this checkpoint acknowledges.)
 //
 // Handed over is not received: without acknowledgements (TCP, TLS) the last bytes written on a
 // connection die with it. So the checkpoint remembers where each page ended on its connection
