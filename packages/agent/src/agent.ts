@@ -50,6 +50,8 @@ export interface AgentOptions {
   receiverQueueBytes?: number;
   /** How long closing a syslog connection waits for the server to confirm it read everything. Default 3 s. */
   syslogCloseTimeoutMs?: number;
+  /** Pull the next page while one is written (where the portal understands `ack`). Default true. */
+  readAhead?: boolean;
 }
 
 export interface AgentStats {
@@ -194,6 +196,7 @@ export function startAgent(options: AgentOptions): RunningAgent {
       stats: stats[dataType],
       pageSize,
       idlePollMs,
+      readAhead: options.readAhead ?? true,
       // Pipelines start only after a config was applied, so the encoders exist.
       encoder: () => encoders![dataType],
       contact,

@@ -55,6 +55,8 @@ export interface PipelineContext {
   stats: DataTypeStats;
   pageSize: number;
   idlePollMs: number;
+  /** Pull the next page while one is written, where the portal understands `ack`. */
+  readAhead: boolean;
   /** The encoder of the config applied now (pipelines start only after one was). */
   encoder: () => PageEncoder;
   /** The portal answered. */
@@ -216,7 +218,13 @@ export async function runPipeline(context: PipelineContext, signal: AbortSignal)
       }
       if (lines.length > 0) {
         // Read the next page while this one is written: at most one pull ahead, two pages held.
-        if (portalAcks && answer.hasMore && acknowledged !== undefined && !signal.aborted)
+        if (
+          context.readAhead &&
+          portalAcks &&
+          answer.hasMore &&
+          acknowledged !== undefined &&
+          !signal.aborted
+        )
           ahead = readAhead(answer.nextCursor, acknowledged);
         let receipt;
         try {

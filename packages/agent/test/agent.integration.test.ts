@@ -12,6 +12,7 @@ import {
 import { startReceiver, type Receiver } from '@cloudsiem/syslog';
 import { waitFor } from '../../../test/support/wait.ts';
 import { createPortalClient, startAgent, type RunningAgent } from '../src/index.ts';
+import type { PortalClient } from '../src/source/portal-client.ts';
 
 const [sqlite] = await storeTargets();
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -52,7 +53,10 @@ describe('agent against a real portal and receiver', () => {
     return { id: created.body.agent.id as string, token: created.body.token as string };
   }
 
-  function run(token: string, options: { pageSize?: number } = {}): RunningAgent {
+  function run(
+    token: string,
+    options: { pageSize?: number; idlePollMs?: number; client?: PortalClient } = {},
+  ): RunningAgent {
     const agent = startAgent({
       client: createPortalClient({ portalUrl: portal.url, token, userAgent: 'test' }),
       logger: silent,
@@ -90,6 +94,33 @@ describe('agent against a real portal and receiver', () => {
     await waitFor(() => target.lines.length >= 290, 'the events ingested while it was stopped');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(externalIds(target.lines)).toEqual([...backlog, ...live, ...more]);
+  });
+
+  it('acknowledges the last pages on a clean stop with ack and limit=0, reading nothing', async () => {
+    const { token } = await addAgent({ dataTypes: { alerts: { enabled: false } } });
+    const backlog = await ingest('backlog', 100);
+    const client = createPortalClient({ portalUrl: portal.url, token, userAgent: 'test' });
+    const pulls: Parameters<PortalClient['pull']>[1][] = [];
+    const spy: PortalClient = {
+      ...client,
+      pull: (dataType, options) => {
+        pulls.push(options);
+        return client.pull(dataType, options);
+      },
+    };
+    // Caught up, it would acknowledge the last page with its next pull, a minute later.
+    const agent = run(token, { pageSize: 40, idlePollMs: 60_000, client: spy });
+    await waitFor(() => target.lines.length >= 100, 'the backlog');
+    // Read ahead: some pull presented an ack that is not its cursor.
+    expect(pulls.some((p) => p.ack !== undefined && p.ack !== p.cursor)).toBe(true);
+    const before = pulls.length;
+    await agent.stop();
+    expect(pulls.slice(before)).toMatchObject([{ cursor: undefined, limit: 0 }]);
+    expect(pulls.at(-1)?.ack).toMatch(/^c1\./);
+    // The portal committed the end: a pull without a cursor reads nothing.
+    const after = await portal.api('GET', '/api/agent/v1/activities', { token });
+    expect([after.status, after.body.events]).toEqual([200, []]);
+    expect(externalIds(target.lines)).toEqual(backlog);
   });
 
   it('reports an unreachable SIEM as a portal notification, then catches up and resolves it', async () => {
