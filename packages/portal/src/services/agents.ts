@@ -36,6 +36,7 @@ import {
   deleteCursors,
   findActiveAgent,
   findAgent,
+  findAgentWithOwner,
   findCursor,
   insertAgent,
   insertHeartbeat,
@@ -50,7 +51,7 @@ import {
   upsertCursor,
   type AgentRow,
 } from '../store/agents.ts';
-import { findAdminRemoval, findAdminsByIds } from '../store/admins.ts';
+import { findAdminsByIds } from '../store/admins.ts';
 import {
   insertNotification,
   latestNotifications,
@@ -303,7 +304,8 @@ export function createAgentService(context: PortalContext) {
    */
   async function authenticate(token: string): Promise<AgentRow> {
     const parts = parseAgentToken(token);
-    const found = parts === null ? undefined : await findAgent(db, parts.agentId);
+    const withOwner = parts === null ? undefined : await findAgentWithOwner(db, parts.agentId);
+    const found = withOwner?.agent;
     const matches = secretMatches(parts?.secret ?? '', found?.token_hash ?? UNKNOWN_SECRET_HASH);
     if (found === undefined || !matches) {
       // An agent still running with a regenerated (or forged) token: the admin sees it in the table.
@@ -317,7 +319,7 @@ export function createAgentService(context: PortalContext) {
     if (found.deleted_at !== null) {
       throw agentDeleted();
     }
-    const owner = await findAdminRemoval(db, found.token_owner);
+    const owner = withOwner?.owner;
     if (owner === undefined || owner.removed_at !== null) {
       throw new ApiError(
         'TOKEN_OWNER_REMOVED',

@@ -23,6 +23,26 @@ export async function findAgent(db: Db, id: string): Promise<AgentRow | undefine
   return db.selectFrom('siem_agents').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/**
+ * An agent, deleted or not, with its token owner's removal (owner undefined: no such admin), in
+ * one query: what authenticating every pull needs.
+ */
+export async function findAgentWithOwner(
+  db: Db,
+  id: string,
+): Promise<{ agent: AgentRow; owner: { removed_at: number | null } | undefined } | undefined> {
+  const found = await db
+    .selectFrom('siem_agents')
+    .leftJoin('admins', 'admins.id', 'siem_agents.token_owner')
+    .selectAll('siem_agents')
+    .select(['admins.id as owner_id', 'admins.removed_at as owner_removed_at'])
+    .where('siem_agents.id', '=', id)
+    .executeTakeFirst();
+  if (found === undefined) return undefined;
+  const { owner_id: ownerId, owner_removed_at: removedAt, ...agent } = found;
+  return { agent, owner: ownerId === null ? undefined : { removed_at: removedAt ?? null } };
+}
+
 /** The agents that were not deleted, oldest first. */
 export async function listActiveAgents(db: Db): Promise<AgentRow[]> {
   return db
