@@ -1,13 +1,14 @@
-// The `cloudsiem agent` command alone: the entry of dist/cloudsiem-agent.mjs (scripts/build.mjs), a
-// self-contained bundle that `node cloudsiem-agent.mjs --token-file FILE` runs with Node only, and
+// The `cloudsiem agent` command alone: the entry of dist/agent/cloudsiem-agent.mjs (scripts/build.mjs),
+// a self-contained folder that `node cloudsiem-agent.mjs --token-file FILE` runs with Node only, and
 // that the launcher loads for `cloudsiem agent` so the agent never loads the portal's code.
 //
 // V8 sizes its heap for the machine (a 4 GB old space here) and grows it lazily, so a draining agent
 // peaks far above what it needs. The limits cannot be changed once the isolate runs
 // (v8.setFlagsFromString('--max-old-space-size=…') leaves heap_size_limit as it was), and Node 20
-// cannot exec itself again with flags; a second process would add its own ~40 MB. So the agent runs
-// in a worker thread of this process, whose isolate gets the limits (resourceLimits), unless the
-// user set limits through NODE_OPTIONS or node's flags: then theirs apply and no worker is started.
+// cannot exec itself again with flags (process.execve came in Node 22.15); a second process would
+// add its own ~40 MB. So the agent runs in a worker thread of this process, whose isolate gets the
+// limits (resourceLimits), unless the user set limits through NODE_OPTIONS or node's flags: then
+// theirs apply and no worker is started.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
