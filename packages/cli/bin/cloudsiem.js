@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Entry point of the `cloudsiem` binary: runs the bundle `npm ci` built (scripts/build.mjs) while
 // it is newer than every source file, otherwise loads the TypeScript sources through tsx (so an
-// edit takes effect at once during development).
+// edit takes effect at once during development). `cloudsiem agent` loads the agent's own bundle,
+// which runs the agent with the heap limits of deploy/cloudsiem-agent.service (agent-main.ts).
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const root = resolve(import.meta.dirname, '../../..');
-const bundle = join(root, 'dist/cloudsiem.mjs');
+const argv = process.argv.slice(2);
+const isAgent = argv[0] === 'agent';
+const bundle = join(root, isAgent ? 'dist/agent/cloudsiem-agent.mjs' : 'dist/cloudsiem.mjs');
 
 /** The newest modification time of the .ts files under the packages' src folders. */
 function newestSource() {
@@ -38,12 +41,19 @@ function bundleIsFresh() {
   }
 }
 
-let main;
+let run;
 if (bundleIsFresh()) {
-  ({ main } = await import(pathToFileURL(bundle).href));
+  const loaded = await import(pathToFileURL(bundle).href);
+  run = isAgent ? () => loaded.agentMain(argv.slice(1)) : () => loaded.main(argv);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  ({ main } = await import('../src/main.ts'));
+  if (isAgent) {
+    const { agentMain } = await import('../src/agent-main.ts');
+    run = () => agentMain(argv.slice(1));
+  } else {
+    const { main } = await import('../src/main.ts');
+    run = () => main(argv);
+  }
 }
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await run();

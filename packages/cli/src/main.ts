@@ -1,6 +1,7 @@
 // The `cloudsiem` command line: one binary, one sub-command per part (DESIGN §2).
-// This file is the single error boundary: an error becomes one clear line and an exit code.
-import { CliError, type Command } from './cli-error.ts';
+// Its single error boundary (run-command.ts) turns an error into one clear line and an exit code.
+import type { Command } from './cli-error.ts';
+import { runCommand } from './run-command.ts';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   up: {
@@ -57,16 +58,5 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`cloudsiem: unknown command '${name}'\n\n${USAGE}\n`);
     return 2;
   }
-  try {
-    const command = await entry.load();
-    return await command(rest);
-  } catch (error) {
-    if (error instanceof CliError) {
-      process.stderr.write(`cloudsiem ${name}: ${error.message}\n`);
-      return error.exitCode;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`cloudsiem ${name}: ${message}\n`);
-    return 1;
-  }
+  return runCommand(name, entry.load, rest);
 }

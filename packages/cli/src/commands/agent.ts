@@ -2,6 +2,7 @@
 // (--token, --logsDirectory, --proxy, -h), plus --token-file, CLOUDSIEM_TOKEN, --ca-file,
 // --metrics-port, --portal-url and --replay-window-bytes. Exit codes: 0 signal, 2 bad arguments, 3 token rejected,
 // 4 agent deleted, 1 anything else; every exit prints one line saying why and what to do.
+import { getHeapStatistics } from 'node:v8';
 import { pino, type Logger } from 'pino';
 import {
   AgentError,
@@ -127,6 +128,8 @@ export const agent: Command = async (argv) => {
     {
       version: CLOUDSIEM_VERSION,
       replayWindowBytes: running.stats().replayWindowBytes,
+      // The V8 heap limit: the launcher's (deploy/README.md, Memory), or NODE_OPTIONS'.
+      heapSizeLimitBytes: getHeapStatistics().heap_size_limit,
       portal: options.portalUrl,
       proxy: options.proxy === undefined ? null : `${options.proxy.host}:${options.proxy.port}`,
     },
