@@ -1,7 +1,15 @@
 // Queries on the two event tables (activities, alerts): idempotent batch insert in ingest order,
 // the agent's pull by seq, MDCA-style lists with filters, a threshold policy's window of one user's
 // activities, and retention in bounded batches.
-import { sql, type Expression, type ExpressionBuilder, type SqlBool, type Transaction } from 'kysely';
+import {
+  CompiledQuery,
+  PostgresAdapter,
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type SqlBool,
+  type Transaction,
+} from 'kysely';
 import type { DataType, Filter } from '@cloudsiem/protocol';
 import { isEmptyFilter } from '../filters/index.ts';
 import { filterWhere } from './filter-sql.ts';
@@ -11,12 +19,93 @@ import type { ActivitiesTable, AlertsTable, Database } from './schema.ts';
 type Row<T extends DataType> = Omit<T extends 'activities' ? ActivitiesTable : AlertsTable, 'seq'>;
 type Executor = Db | Transaction<Database>;
 
-/** Rows per INSERT: well under both SQLite's and PostgreSQL's bound-parameter limits. */
-const INSERT_CHUNK = 400;
+/**
+ * Each event table's columns (all but seq) with their PostgreSQL type, in insert order. The
+ * insert statements are written from this list once, not compiled by Kysely per batch: a batch of
+ * 5,000 rows was otherwise several hundred thousand query nodes to build and visit.
+ */
+const EVENT_COLUMNS: { [T in DataType]: readonly (readonly [keyof Row<T> & string, string])[] } = {
+  activities: [
+    ['id', 'text'],
+    ['timestamp', 'bigint'],
+    ['created_at', 'bigint'],
+    ['category', 'text'],
+    ['action', 'text'],
+    ['description', 'text'],
+    ['user_name', 'text'],
+    ['app_name', 'text'],
+    ['app_ids', 'text'],
+    ['ip', 'text'],
+    ['user_agent', 'text'],
+    ['target_objects', 'text'],
+    ['policy_ids', 'text'],
+    ['country', 'text'],
+    ['device_type', 'text'],
+    ['is_admin', 'integer'],
+    ['data', 'text'],
+  ],
+  alerts: [
+    ['id', 'text'],
+    ['timestamp', 'bigint'],
+    ['created_at', 'bigint'],
+    ['type', 'text'],
+    ['policy_name', 'text'],
+    ['policy_ids', 'text'],
+    ['severity', 'text'],
+    ['description', 'text'],
+    ['user_name', 'text'],
+    ['app_name', 'text'],
+    ['app_ids', 'text'],
+    ['risk_score', 'double precision'],
+    ['related_activity_ids', 'text'],
+    ['ip', 'text'],
+    ['source', 'text'],
+    ['status', 'text'],
+    ['data', 'text'],
+  ],
+};
+
+/**
+ * SQLite rows per INSERT: 17 columns × 500 = 8,500 parameters, well under SQLite's 32,766. Full
+ * chunks share one statement text.
+ */
+const SQLITE_CHUNK = 500;
+
+const sqliteInsertText = new Map<string, string>();
+
+function sqliteInsert(table: DataType, rows: number): string {
+  const key = `${table}:${rows}`;
+  let text = sqliteInsertText.get(key);
+  if (text === undefined) {
+    const columns = EVENT_COLUMNS[table];
+    const tuple = `(${columns.map(() => '?').join(',')})`;
+    text =
+      `insert into "${table}" (${columns.map(([c]) => `"${c}"`).join(', ')}) values ` +
+      `${Array.from({ length: rows }, () => tuple).join(',')} on conflict ("id") do nothing returning "id"`;
+    if (rows === SQLITE_CHUNK) sqliteInsertText.set(key, text);
+  }
+  return text;
+}
+
+/**
+ * PostgreSQL takes a whole batch in one statement, one array parameter per column: unnest yields
+ * the rows in array order, so seq follows the batch order as with a multi-row VALUES.
+ */
+const postgresInsertText = Object.fromEntries(
+  (['activities', 'alerts'] as const).map((table) => {
+    const columns = EVENT_COLUMNS[table];
+    const text =
+      `insert into "${table}" (${columns.map(([c]) => `"${c}"`).join(', ')}) ` +
+      `select * from unnest(${columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')}) ` +
+      `on conflict ("id") do nothing returning "id"`;
+    return [table, text];
+  }),
+) as Record<DataType, string>;
 
 /**
  * Inserts rows that are not stored yet (by `id`) and returns the ids that were new, in order.
  * Call inside a transaction that took `ops.lockIngest` so seq follows commit order.
+ * A batch may repeat an id; the first occurrence wins, as a later request would be a duplicate.
  */
 export async function insertNewEvents<T extends DataType>(
   trx: Transaction<Database>,
@@ -24,16 +113,27 @@ export async function insertNewEvents<T extends DataType>(
   rows: readonly Row<T>[],
 ): Promise<Set<string>> {
   const inserted = new Set<string>();
-  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-    const chunk = rows.slice(start, start + INSERT_CHUNK);
-    // A batch may repeat an id; the first occurrence wins, as a later request would be a duplicate.
-    const result = await trx
-      .insertInto(table as 'activities')
-      .values(chunk as Row<'activities'>[])
-      .onConflict((oc) => oc.column('id').doNothing())
-      .returning('id')
-      .execute();
-    for (const { id } of result) inserted.add(id);
+  if (rows.length === 0) return inserted;
+  const columns = EVENT_COLUMNS[table] as readonly (readonly [keyof Row<T>, string])[];
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+    const parameters = columns.map(([column]) => rows.map((row) => row[column]));
+    const result = await trx.executeQuery<{ id: string }>(
+      CompiledQuery.raw(postgresInsertText[table], parameters),
+    );
+    for (const { id } of result.rows) inserted.add(id);
+    return inserted;
+  }
+  for (let start = 0; start < rows.length; start += SQLITE_CHUNK) {
+    const end = Math.min(start + SQLITE_CHUNK, rows.length);
+    const parameters: unknown[] = [];
+    for (let i = start; i < end; i += 1) {
+      const row = rows[i]!;
+      for (const [column] of columns) parameters.push(row[column]);
+    }
+    const result = await trx.executeQuery<{ id: string }>(
+      CompiledQuery.raw(sqliteInsert(table, end - start), parameters),
+    );
+    for (const { id } of result.rows) inserted.add(id);
   }
   return inserted;
 }
