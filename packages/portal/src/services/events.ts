@@ -74,8 +74,11 @@ function validate<T extends { createdAt?: number }>(
       rejected.push({ index, id: idOf(input.item), reason });
       return;
     }
-    // createdAt is the portal's ingest time whatever the client sent: the cursor and backfill rely on it.
-    good.push({ ...parsed.data, createdAt: now });
+    // createdAt is the portal's ingest time whatever the client sent: the cursor and backfill rely on
+    // it. The parsed record is the schema's own copy, never the caller's, so it is stamped in place.
+    const record = parsed.data as T & { createdAt: number };
+    record.createdAt = now;
+    good.push(record);
   });
   return { good, rejected };
 }
