@@ -136,7 +136,7 @@ export function createEventService(context: PortalContext, policies: PolicyServi
   }
 
   async function list(dataType: DataType, request: ActivityListRequest | AlertListRequest) {
-    const { data, total } = await listEvents(db, ops, dataType, {
+    const page = await listEvents(db, ops, dataType, {
       filter: request.filters,
       sortField: request.sortField,
       sortDirection: request.sortDirection,
@@ -144,9 +144,11 @@ export function createEventService(context: PortalContext, policies: PolicyServi
       limit: request.limit,
     });
     return {
-      data: data.map((d) => JSON.parse(d) as unknown),
-      hasNext: request.skip + data.length < total,
-      total,
+      data: page.data.map((d) => JSON.parse(d) as unknown),
+      hasNext: page.hasNext,
+      total: page.total,
+      // MDCA's flag: `total` stopped counting (store/events.ts LIST_TOTAL_BOUND). Sent only then.
+      ...(page.moreThanTotal ? { moreThanTotal: true } : {}),
     };
   }
 

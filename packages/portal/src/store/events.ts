@@ -227,31 +227,64 @@ function whereFor<T extends DataType>(table: T, filter: Filter, ops: DialectOps)
   return isEmptyFilter(filter) ? null : filterWhere(table, filter, ops);
 }
 
-/** One page of a list, newest first by default, with the total number of matches. */
+/**
+ * A list's `total` is exact while fewer than max(LIST_TOTAL_BOUND, skip + limit + 1) records
+ * match; beyond, `total` is that bound and `moreThanTotal` is true, as in MDCA's list API. An
+ * exact count(*) grows with the table (about 0.8 s for a 10 % filter at 1M rows on SQLite); a
+ * page of 1,000 that has a next page needs no count at all (the page is read one row longer),
+ * and a smaller page counts at most this many matches.
+ */
+export const LIST_TOTAL_BOUND = 1000;
+
+export interface ListPage {
+  data: string[];
+  /** Exact: the page was read one row longer than asked. */
+  hasNext: boolean;
+  /** Exact when `moreThanTotal` is false, else a lower bound. */
+  total: number;
+  moreThanTotal: boolean;
+}
+
+/** One page of a list, newest first by default, with a bounded `total` (see LIST_TOTAL_BOUND). */
 export async function listEvents(
   db: Executor,
   ops: DialectOps,
   table: DataType,
   query: ListQuery,
-): Promise<{ data: string[]; total: number }> {
+): Promise<ListPage> {
   const where = whereFor(table as 'activities', query.filter, ops);
   let rows = db.selectFrom(table as 'activities').select(['data']);
-  let count = db.selectFrom(table as 'activities').select((eb) => eb.fn.countAll<number>().as('total'));
-  if (where !== null) {
-    rows = rows.where(where);
-    count = count.where(where);
-  }
+  if (where !== null) rows = rows.where(where);
   const column = SORT_COLUMNS[query.sortField] as 'timestamp';
-  const [page, totals] = await Promise.all([
-    rows
-      .orderBy(column, query.sortDirection)
-      .orderBy('seq', query.sortDirection)
-      .offset(query.skip)
-      .limit(query.limit)
-      .execute(),
-    count.executeTakeFirstOrThrow(),
-  ]);
-  return { data: page.map((r) => r.data), total: Number(totals.total) };
+  const page = await rows
+    .orderBy(column, query.sortDirection)
+    .orderBy('seq', query.sortDirection)
+    .offset(query.skip)
+    .limit(query.limit + 1)
+    .execute();
+  const hasNext = page.length > query.limit;
+  const data = (hasNext ? page.slice(0, query.limit) : page).map((r) => r.data);
+  // The page alone tells the total when it is the last one (unless it skipped past the end).
+  if (!hasNext && (data.length > 0 || query.skip === 0)) {
+    return { data, hasNext, total: query.skip + data.length, moreThanTotal: false };
+  }
+  const bound = Math.max(LIST_TOTAL_BOUND, query.skip + query.limit + 1);
+  if (hasNext && query.skip + query.limit + 1 >= bound) {
+    return { data, hasNext, total: bound, moreThanTotal: true };
+  }
+  let matches = db
+    .selectFrom(table as 'activities')
+    .select(sql.lit(1).as('one'))
+    .limit(bound + 1);
+  if (where !== null) matches = matches.where(where);
+  const counted = await db
+    .selectFrom(matches.as('m'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const n = Number(counted.n);
+  return n > bound
+    ? { data, hasNext, total: bound, moreThanTotal: true }
+    : { data, hasNext, total: n, moreThanTotal: false };
 }
 
 export async function getEvent(db: Executor, table: DataType, id: string): Promise<string | null> {
