@@ -14,6 +14,16 @@ describe('cleanText / cleanJson', () => {
     });
   });
 
+  it('copies only what it cleans: a clean value comes back as itself, a dirty one leaves the input as it was', () => {
+    const clean = { a: ['x', 1, { b: 'y' }], c: null };
+    expect(cleanJson(clean)).toBe(clean);
+    const dirty = { a: ['x', { b: 'y\0' }], c: { d: 'z' } };
+    const result = cleanJson(dirty) as typeof dirty;
+    expect(result).toEqual({ a: ['x', { b: 'y ' }], c: { d: 'z' } });
+    expect(dirty.a[1]).toEqual({ b: 'y\0' });
+    expect(result.c).toBe(dirty.c);
+  });
+
   it('refuses JSON nested deeper than MAX_JSON_DEPTH instead of overflowing the stack', () => {
     const deep = JSON.parse(`${'['.repeat(5000)}${']'.repeat(5000)}`) as unknown;
     expect(() => cleanJson(deep)).toThrow(TooDeepError);

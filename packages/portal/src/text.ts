@@ -4,7 +4,7 @@
 // PostgreSQL, the API and the CEF lines all carry the same characters.
 
 export function cleanText(value: string): string {
-  const wellFormed = value.toWellFormed();
+  const wellFormed = value.isWellFormed() ? value : value.toWellFormed();
   return wellFormed.includes('\0') ? wellFormed.replaceAll('\0', ' ') : wellFormed;
 }
 
@@ -18,11 +18,35 @@ export class TooDeepError extends Error {
   }
 }
 
-/** Cleans every string in a parsed JSON value, keys included; returns a new value. */
+/**
+ * Cleans every string in a parsed JSON value, keys included. Copies only what changes: a value
+ * with nothing to clean (nearly every record) comes back as itself, so a batch is not copied
+ * before validation copies it again.
+ */
 export function cleanJson(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return cleanText(value);
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_JSON_DEPTH) throw new TooDeepError();
-  if (Array.isArray(value)) return value.map((v) => cleanJson(v, depth + 1));
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [cleanText(k), cleanJson(v, depth + 1)]));
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    for (let i = 0; i < value.length; i += 1) {
+      const item: unknown = value[i];
+      const clean = cleanJson(item, depth + 1);
+      if (copy === null && clean !== item) copy = value.slice(0, i);
+      copy?.push(clean);
+    }
+    return copy ?? value;
+  }
+  const entries = Object.entries(value);
+  let changed = false;
+  for (const entry of entries) {
+    const key = cleanText(entry[0]);
+    const clean = cleanJson(entry[1], depth + 1);
+    if (key !== entry[0] || clean !== entry[1]) {
+      changed = true;
+      entry[0] = key;
+      entry[1] = clean;
+    }
+  }
+  return changed ? Object.fromEntries(entries) : value;
 }

@@ -38,11 +38,15 @@ export const activityListResponseSchema = z.object({
   data: z.array(storedActivitySchema),
   hasNext: z.boolean(),
   total: z.number().int(),
+  /** As in MDCA: present and true when `total` stopped counting at its bound (a lower bound then). */
+  moreThanTotal: z.boolean().optional(),
 });
 export const alertListResponseSchema = z.object({
   data: z.array(storedAlertSchema),
   hasNext: z.boolean(),
   total: z.number().int(),
+  /** As in MDCA: present and true when `total` stopped counting at its bound (a lower bound then). */
+  moreThanTotal: z.boolean().optional(),
 });
 
 export const ingestResultSchema = z.object({

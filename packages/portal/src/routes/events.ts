@@ -14,6 +14,10 @@ import { z } from 'zod';
 import type { PortalServices } from '../services/index.ts';
 import { route, type RouteDef } from '../http/route.ts';
 import { ApiError, badRequest } from '../errors.ts';
+import { LIST_TOTAL_BOUND } from '../store/events.ts';
+
+/** What `total` means, in the OpenAPI description of both list operations. */
+const TOTAL_NOTE = `hasNext is exact; total is exact while fewer than max(${LIST_TOTAL_BOUND.toLocaleString('en-US')}, skip + limit + 1) records match, else it is that number and moreThanTotal is true (as in MDCA: total is then a lower bound)`;
 
 /** GET lists take the same fields as query parameters; `filters` is JSON text. */
 const listQuerySchema = z
@@ -69,7 +73,7 @@ export function eventRoutes({ events }: PortalServices): RouteDef[] {
       route({
         method: 'post',
         path: `${ADMIN_API_PREFIX}/${dataType}`,
-        summary: `List ${dataType} (MDCA body: filters, sortField, sortDirection, skip, limit)`,
+        summary: `List ${dataType} (MDCA body: filters, sortField, sortDirection, skip, limit). ${TOTAL_NOTE}`,
         tag: 'Events',
         auth: 'admin',
         // A list request sent as POST: it reads.
@@ -81,7 +85,7 @@ export function eventRoutes({ events }: PortalServices): RouteDef[] {
       route({
         method: 'get',
         path: `${ADMIN_API_PREFIX}/${dataType}`,
-        summary: `List ${dataType} with query parameters (filters as JSON text)`,
+        summary: `List ${dataType} with query parameters (filters as JSON text). ${TOTAL_NOTE}`,
         tag: 'Events',
         auth: 'admin',
         query: listQuerySchema,

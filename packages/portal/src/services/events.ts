@@ -74,8 +74,11 @@ function validate<T extends { createdAt?: number }>(
       rejected.push({ index, id: idOf(input.item), reason });
       return;
     }
-    // createdAt is the portal's ingest time whatever the client sent: the cursor and backfill rely on it.
-    good.push({ ...parsed.data, createdAt: now });
+    // createdAt is the portal's ingest time whatever the client sent: the cursor and backfill rely on
+    // it. The parsed record is the schema's own copy, never the caller's, so it is stamped in place.
+    const record = parsed.data as T & { createdAt: number };
+    record.createdAt = now;
+    good.push(record);
   });
   return { good, rejected };
 }
@@ -133,7 +136,7 @@ export function createEventService(context: PortalContext, policies: PolicyServi
   }
 
   async function list(dataType: DataType, request: ActivityListRequest | AlertListRequest) {
-    const { data, total } = await listEvents(db, ops, dataType, {
+    const page = await listEvents(db, ops, dataType, {
       filter: request.filters,
       sortField: request.sortField,
       sortDirection: request.sortDirection,
@@ -141,9 +144,11 @@ export function createEventService(context: PortalContext, policies: PolicyServi
       limit: request.limit,
     });
     return {
-      data: data.map((d) => JSON.parse(d) as unknown),
-      hasNext: request.skip + data.length < total,
-      total,
+      data: page.data.map((d) => JSON.parse(d) as unknown),
+      hasNext: page.hasNext,
+      total: page.total,
+      // MDCA's flag: `total` stopped counting (store/events.ts LIST_TOTAL_BOUND). Sent only then.
+      ...(page.moreThanTotal ? { moreThanTotal: true } : {}),
     };
   }
 

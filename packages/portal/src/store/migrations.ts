@@ -311,12 +311,28 @@ function connectors(dialect: StoreDialect): Migration {
   };
 }
 
+/**
+ * Every activity index costs each ingested row. The list API, filters, policies, pull and
+ * retention use: id (unique: idempotent ingest, one record by id), seq (pull), created_at
+ * (retention, backfill floor, sort by createdAt), timestamp (the default sort, newest first) and
+ * (user_name, timestamp) (threshold policies, user filters). The single-column app_name and
+ * category indexes served only an equality filter on one field, which the newest-first walk of
+ * the timestamp index answers for any common value; they go.
+ */
+const leanerActivityIndexes: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.dropIndex('activities_app_name').ifExists().execute();
+    await db.schema.dropIndex('activities_category').ifExists().execute();
+  },
+};
+
 /** Migrations by name, in the order they run. Append only; never edit one that shipped. */
 function migrations(dialect: StoreDialect): [string, Migration][] {
   return [
     ['0001-initial', initial(dialect)],
     ['0002-token-scopes-notification-index', tokenScopes],
     ['0003-connectors', connectors(dialect)],
+    ['0004-leaner-activity-indexes', leanerActivityIndexes],
   ];
 }
 

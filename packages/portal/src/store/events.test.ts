@@ -1,0 +1,105 @@
+// The event tables' insert (idempotent by id, batch order) and list pages (hasNext read one row
+// ahead, total bounded by LIST_TOTAL_BOUND), on SQLite and PostgreSQL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activityRow, type StoredActivity } from './columns.ts';
+import { insertNewEvents, LIST_TOTAL_BOUND, listEvents, type ListQuery } from './events.ts';
+import { openTestStore, storeTargets } from './test-support.ts';
+
+const targets = await storeTargets();
+const T0 = Date.UTC(2026, 0, 1);
+
+function activity(n: number, category: string): StoredActivity {
+  return {
+    id: `a-${n}`,
+    timestamp: T0 + n * 1000,
+    createdAt: T0,
+    category,
+    action: 'act',
+    description: `activity ${n}`,
+    user: `user-${n % 7}@contoso.com`,
+    appName: 'Microsoft 365',
+    appIds: ['APPID_O365'],
+    ip: '203.0.113.9',
+    userAgent: 'bench',
+    targetObjects: [],
+    policyIds: [],
+  };
+}
+
+const STORED = LIST_TOTAL_BOUND + 205;
+const EVEN = Math.ceil(STORED / 2);
+
+describe.each(targets)('event tables on $name', (target) => {
+  let store: Awaited<ReturnType<typeof openTestStore>>;
+  beforeAll(async () => {
+    store = await openTestStore(target);
+    const rows = Array.from({ length: STORED }, (_, n) =>
+      activityRow(activity(n, n % 2 === 0 ? 'EVEN' : 'ODD')),
+    );
+    await store.db.transaction().execute((trx) => insertNewEvents(trx, 'activities', rows));
+  });
+  afterAll(() => store.dispose());
+
+  const list = (q: Partial<ListQuery>) =>
+    listEvents(store.db, store.ops, 'activities', {
+      filter: {},
+      sortField: 'timestamp',
+      sortDirection: 'desc',
+      skip: 0,
+      limit: 10,
+      ...q,
+    });
+
+  it('inserts the first occurrence of an id, skips stored ones, and numbers seq in batch order', async () => {
+    const again = [activity(STORED + 1, 'NEW'), { ...activity(STORED + 1, 'SECOND'), description: 'dup' }];
+    const inserted = await store.db
+      .transaction()
+      .execute((trx) =>
+        insertNewEvents(
+          trx,
+          'activities',
+          [...again, activity(0, 'EVEN'), activity(STORED + 2, 'NEW')].map(activityRow),
+        ),
+      );
+    expect([...inserted].sort()).toEqual([`a-${STORED + 1}`, `a-${STORED + 2}`]);
+    const rows = await store.db
+      .selectFrom('activities')
+      .select(['id', 'category', 'seq'])
+      .where('category', 'in', ['NEW', 'SECOND'])
+      .orderBy('seq')
+      .execute();
+    expect(rows.map((r) => [r.id, r.category])).toEqual([
+      [`a-${STORED + 1}`, 'NEW'],
+      [`a-${STORED + 2}`, 'NEW'],
+    ]);
+    await store.db.deleteFrom('activities').where('category', '=', 'NEW').execute();
+  });
+
+  it('counts a total exactly below the bound, newest first', async () => {
+    const page = await list({ filter: { category: { eq: ['EVEN'] } } });
+    expect(page).toMatchObject({ hasNext: true, total: EVEN, moreThanTotal: false });
+    expect(page.data.map((d) => (JSON.parse(d) as { id: string }).id)[0]).toBe(
+      `a-${STORED - (STORED % 2 === 0 ? 2 : 1)}`,
+    );
+  });
+
+  it('stops counting at the bound and says so', async () => {
+    expect(await list({})).toMatchObject({ hasNext: true, total: LIST_TOTAL_BOUND, moreThanTotal: true });
+    // A page reaching past the bound needs no count: it has a next page, so at least one more matches.
+    const deep = await list({ skip: LIST_TOTAL_BOUND, limit: 100 });
+    expect(deep).toMatchObject({ hasNext: true, total: LIST_TOTAL_BOUND + 101, moreThanTotal: true });
+    expect(deep.data).toHaveLength(100);
+  });
+
+  it('knows the exact total from the last page, and counts when skip passes the end', async () => {
+    const last = await list({ skip: STORED - 5 });
+    expect(last).toMatchObject({ hasNext: false, total: STORED, moreThanTotal: false });
+    expect(last.data).toHaveLength(5);
+    expect(await list({ skip: STORED + 50 })).toEqual({
+      data: [],
+      hasNext: false,
+      total: STORED,
+      moreThanTotal: false,
+    });
+  });
+});
