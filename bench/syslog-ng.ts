@@ -1,6 +1,7 @@
 // The peer in the same run: syslog-ng (the `.tools/syslog-ng` the interop tests unpack, else one on
 // PATH) reading the same NDJSON file, `json-parser()`, a template that writes the MCAS CEF line our
-// encoder writes for the bench activities (BENCH_SETTINGS: generic, PRI, system name), over TCP to
+// encoder writes for the bench activities (BENCH_SETTINGS, or the settings a real agent encodes
+// with: generic, PRI, system name, portal URL), over TCP to
 // the same counting sink. What it cannot reproduce: syslog-ng 3.38 has no string replace, so the
 // two header fields (category, action) go out unescaped; the bench activities have no `\` or `|`
 // there, and the fairness check (fairness.ts) would catch a difference. Extension values go
@@ -15,6 +16,7 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CountingSink, SinkCount } from './counting-sink.ts';
 import { childCpu, childRss } from './process-stats.ts';
+import type { CefSettings } from '@cloudsiem/cef';
 import { BENCH_SETTINGS } from './records.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -58,27 +60,29 @@ export function findSyslogNg(): SyslogNgTool | null {
 }
 
 /** The extension keys in MCAS's order, each with the JSON field it comes from (null: a literal). */
-const EXTENSION: readonly (readonly [key: string, value: string])[] = [
-  ['externalId', '${json.id}'],
-  ['rt', '${json.timestamp}'],
-  ['start', '${json.timestamp}'],
-  ['end', '${json.timestamp}'],
-  ['msg', '${json.description}'],
-  ['suser', '${json.user}'],
-  ['destinationServiceName', '${json.appName}'],
-  ['dvc', '${ipv4}'],
-  ['requestClientApplication', '${json.userAgent}'],
-  ['cs1Label', 'portalURL'],
-  ['cs1', `${BENCH_SETTINGS.portalUrl}/#/audits?activity.id=eq($(url-encode \${json.id}),)`],
-  ['cs2Label', 'uniqueServiceAppIds'],
-  ['cs2', '$(implode , ${json.appIds})'],
-  ['cs3Label', 'targetObjects'],
-  ['cs3', '$(implode , ${json.targetObjects})'],
-  ['cs4Label', 'policyIDs'],
-  ['cs4', '$(implode , ${json.policyIds})'],
-  ['c6a1Label', '"Device IPv6 Address"'],
-  ['c6a1', '${ipv6}'],
-];
+function extension(portalUrl: string): readonly (readonly [key: string, value: string])[] {
+  return [
+    ['externalId', '${json.id}'],
+    ['rt', '${json.timestamp}'],
+    ['start', '${json.timestamp}'],
+    ['end', '${json.timestamp}'],
+    ['msg', '${json.description}'],
+    ['suser', '${json.user}'],
+    ['destinationServiceName', '${json.appName}'],
+    ['dvc', '${ipv4}'],
+    ['requestClientApplication', '${json.userAgent}'],
+    ['cs1Label', 'portalURL'],
+    ['cs1', `${portalUrl}/#/audits?activity.id=eq($(url-encode \${json.id}),)`],
+    ['cs2Label', 'uniqueServiceAppIds'],
+    ['cs2', '$(implode , ${json.appIds})'],
+    ['cs3Label', 'targetObjects'],
+    ['cs3', '$(implode , ${json.targetObjects})'],
+    ['cs4Label', 'policyIDs'],
+    ['cs4', '$(implode , ${json.policyIds})'],
+    ['c6a1Label', '"Device IPv6 Address"'],
+    ['c6a1', '${ipv6}'],
+  ];
+}
 
 /** A syslog-ng string literal. */
 const quote = (text: string) => JSON.stringify(text);
@@ -89,10 +93,16 @@ const quote = (text: string) => JSON.stringify(text);
  * (`.f07.dvc`), and a template that writes the header literally and each pair through
  * `$(format-cef-extension --subkeys .fNN.)`; flow control end to end so nothing is dropped.
  */
-export function syslogNgConfig(tool: SyslogNgTool, input: string, sinkPort: number): string {
+export function syslogNgConfig(
+  tool: SyslogNgTool,
+  input: string,
+  sinkPort: number,
+  settings: CefSettings = BENCH_SETTINGS,
+): string {
+  const EXTENSION = extension(settings.portalUrl ?? '');
   const ms = '$(substr ${json.timestamp} -3 3)';
   const time = `\${S_YEAR}-\${S_MONTH}-\${S_DAY}T\${S_HOUR}:\${S_MIN}:\${S_SEC}.${ms}Z`;
-  const prefix = `<134>${time} ${BENCH_SETTINGS.systemName} CEF:0|MCAS|SIEM_Agent|${BENCH_SETTINGS.deviceVersion}|`;
+  const prefix = `<134>${time} ${settings.systemName} CEF:0|MCAS|SIEM_Agent|${settings.deviceVersion}|`;
   const sets = EXTENSION.map(
     ([key, value], i) => `  set(${quote(value)} value(${quote(`.f${String(i).padStart(2, '0')}.${key}`)}));`,
   );
@@ -146,10 +156,11 @@ export async function runSyslogNg(
   records: number,
   sink: CountingSink,
   sampleEvery = 0,
+  settings: CefSettings = BENCH_SETTINGS,
 ): Promise<PeerRun> {
   const dir = mkdtempSync(join(tmpdir(), 'cloudsiem-bench-syslog-ng-'));
   const config = join(dir, 'syslog-ng.conf');
-  writeFileSync(config, syslogNgConfig(tool, input, sink.port));
+  writeFileSync(config, syslogNgConfig(tool, input, sink.port, settings));
   const { done } = await sink.expect(records, sampleEvery);
   const child = spawn(
     tool.path,
