@@ -139,7 +139,9 @@ export async function adminToken(portal: PortalProcess): Promise<string> {
 // NDJSON bytes as stored.
 const INGEST = `
 const fs = require('node:fs');
-const [path, url, token, batch, from, to] = process.argv.slice(1).map((a, i) => (i < 3 ? a : Number(a)));
+// FROM counts lines from byte START (the END a previous run reported), so a step of a growing
+// table does not read the file from its beginning.
+const [path, url, token, batch, from, to, startByte] = process.argv.slice(1).map((a, i) => (i < 3 ? a : Number(a)));
 const post = async (parts) => {
   const response = await fetch(url + '/api/v1/ingest/activities', {
     method: 'POST',
@@ -157,11 +159,13 @@ const post = async (parts) => {
   let parts = [];
   let line = 0;
   let rest = null;
-  for await (const chunk of fs.createReadStream(path, { highWaterMark: 1024 * 1024 })) {
+  let offset = startByte;
+  for await (const chunk of fs.createReadStream(path, { highWaterMark: 1024 * 1024, start: startByte })) {
     const data = rest === null ? chunk : Buffer.concat([rest, chunk]);
     let start = 0;
     for (let lf = data.indexOf(10); lf !== -1 && line < to; lf = data.indexOf(10, start)) {
       if (line++ >= from) parts.push(data.subarray(start, lf + 1));
+      offset += lf + 1 - start;
       start = lf + 1;
       if (parts.length === batch) {
         accepted += await post(parts);
@@ -172,7 +176,7 @@ const post = async (parts) => {
     rest = data.subarray(start);
   }
   if (parts.length > 0) accepted += await post(parts);
-  process.send({ accepted });
+  process.send({ accepted, endByte: offset });
 })().catch((error) => {
   console.error(error);
   process.exit(1);
@@ -184,23 +188,35 @@ export async function ingest(
   portal: PortalProcess,
   token: string,
   file: ActivityFile,
-  range: { from?: number; to?: number } = {},
-): Promise<{ accepted: number; seconds: number }> {
-  const { from = 0, to = file.records } = range;
+  range: { from?: number; to?: number; startByte?: number } = {},
+): Promise<{ accepted: number; seconds: number; endByte: number }> {
+  const { to = file.records, startByte = 0 } = range;
+  // With startByte, `from` and `to` count from the line that starts there.
+  const from = range.from ?? 0;
   const started = process.hrtime.bigint();
   const child = spawn(
     process.execPath,
-    ['-e', INGEST, file.path, portal.url, token, String(INGEST_BATCH), String(from), String(to)],
+    [
+      '-e',
+      INGEST,
+      file.path,
+      portal.url,
+      token,
+      String(INGEST_BATCH),
+      String(from),
+      String(to),
+      String(startByte),
+    ],
     { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
   );
   const exited = once(child, 'exit');
-  const answer = once(child, 'message') as Promise<[{ accepted: number }]>;
+  const answer = once(child, 'message') as Promise<[{ accepted: number; endByte: number }]>;
   const [code] = (await exited) as [number | null];
   if (code !== 0) throw new Error(`the ingest client failed (exit code ${String(code)})`);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const { accepted } = (await answer)[0];
+  const { accepted, endByte } = (await answer)[0];
   if (accepted !== to - from) throw new Error(`the portal accepted ${accepted} of ${to - from} activities`);
-  return { accepted, seconds };
+  return { accepted, seconds, endByte };
 }
 
 /** A SIEM agent for activities only, sending to the sink in the benchmarks' CEF format. */
