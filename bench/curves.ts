@@ -12,7 +12,7 @@
 //   skips spread over the first 100,000 matches and the newest page, p50/p99.
 // Writes bench/results/curves.json and docs/perf-curves.svg. A 10M table takes hours and ~8 GB of
 // temporary NDJSON (and the database): run it on a quiet machine.
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { activityFile } from './activity-file.ts';
 import { startCountingSink } from './counting-sink.ts';
@@ -28,7 +28,7 @@ import {
   startPortalProcess,
   type Database,
 } from './portal-process.ts';
-import { machine, RESULTS_DIR } from './results.ts';
+import { machine, RESULTS_DIR, writeJson } from './results.ts';
 import { curvesSvg } from './svg.ts';
 
 const SIZES = (process.env.BENCH_CURVE_SIZES ?? '100000,1000000,10000000').split(',').map(Number);
@@ -163,9 +163,8 @@ export async function run(): Promise<void> {
       await database.drop();
     }
   }
-  mkdirSync(RESULTS_DIR, { recursive: true });
   const path = `${RESULTS_DIR}curves.json`;
-  writeFileSync(path, `${JSON.stringify({ machine: machine(Math.max(...SIZES)), stores }, null, 2)}\n`);
+  await writeJson(path, { machine: machine(Math.max(...SIZES)), stores });
   writeFileSync(SVG_PATH, curvesSvg(stores));
   console.log(`\nwrote ${path} and ${SVG_PATH}`);
 }

@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import { stats, type Stats } from './lib.ts';
 import { findSyslogNg } from './syslog-ng.ts';
 
@@ -173,14 +174,20 @@ export function machine(events: number): Machine {
   };
 }
 
+/** Writes JSON as `npm run format:check` wants it. */
+export async function writeJson(path: string, value: unknown): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true });
+  const text = JSON.stringify(value, null, 2);
+  writeFileSync(path, await format(text, { ...(await resolveConfig(path)), filepath: path }));
+}
+
 /** Prints every comparison again as one table and writes them with the figures to `file`. */
-export function writeResults(file: string, events: number): void {
+export async function writeResults(file: string, events: number): Promise<void> {
   if (comparisons.length > 0) {
     console.log('\n## Summary');
     for (const comparison of comparisons) printComparison(comparison);
   }
   const path = `${RESULTS_DIR}${file}`;
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify({ machine: machine(events), comparisons, figures }, null, 2)}\n`);
+  await writeJson(path, { machine: machine(events), comparisons, figures });
   console.log(`\nwrote ${path}`);
 }

@@ -38,5 +38,5 @@ for (const [name, load] of Object.entries(BENCHMARKS)) {
   await (await load()).run();
 }
 if (wanted.length !== 1 || wanted[0] !== 'curves') {
-  writeResults('latest.json', Number(process.env.BENCH_EVENTS ?? 1_000_000));
+  await writeResults('latest.json', Number(process.env.BENCH_EVENTS ?? 1_000_000));
 }
