@@ -45,6 +45,21 @@ function tableText(latest: Latest): string[] {
     out.push(...comparisonRows(c));
     if (c.notes.length > 0) out.push('', ...c.notes.map((n) => `- ${n}`));
   }
+  const encoder = Object.entries(latest.figures['cef-encode'] ?? {}) as [
+    string,
+    { encodePerS: { median: number }; parsePerS: { median: number }; encodeOverParse: { median: number } },
+  ][];
+  if (encoder.length > 0) {
+    out.push('', '**The encoder alone** (one core, median of the runs):', '');
+    out.push(
+      '| records | encode lines/s | JSON.parse records/s | encode ÷ parse |',
+      '| --- | --- | --- | --- |',
+    );
+    for (const [label, e] of encoder)
+      out.push(
+        `| ${label} | ${f(e.encodePerS.median)} | ${f(e.parsePerS.median)} | ${e.encodeOverParse.median.toFixed(2)} |`,
+      );
+  }
   const ingest = Object.entries(latest.figures['agent-path'] ?? {}).filter(([k]) => k.startsWith('ingest '));
   if (ingest.length > 0) {
     out.push('', 'Ingest through the API, batches of 5,000, built-in policies on:', '');
