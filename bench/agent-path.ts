@@ -1,34 +1,27 @@
-// The whole path: a real portal (`cloudsiem portal` on a temporary SQLite file, a CHILD process)
-// holding a backlog of activities ingested through the admin API before the clock starts, SIEM
-// agents created through the admin API, and the real agent draining the backlog over HTTP into a
-// counting TCP sink (another child) — twice: startAgent + createPortalClient in this process (GC
-// pauses, RSS sampled, CPU profile), then the shipped `cloudsiem agent` as a child (its own CPU
-// and peak RSS, read from /proc). The portal is restarted after the ingest, so its CPU and RSS
-// are those of serving. Reports events/s, agent CPU seconds per million events and peak RSS,
-// portal CPU seconds per million. The in-process RSS starts from whatever this process held
-// before (run agent-path alone to read it); the `cloudsiem agent` child's RSS is its own. Targets: at least 43,000 events/s; agent peak RSS under 150 MB.
-// BENCH_EVENTS sets the backlog (default 1,000,000); BENCH_PAGE_SIZE the in-process agent's page
-// (default the agent's, 1,000); BENCH_AGENT_CLI and BENCH_AGENT_NODE_FLAGS run another build of
-// `cloudsiem agent` or add node flags to it; BENCH_PROFILE=1 adds a CPU profile run of the agent in
-// this process and of the portal (BENCH_PROFILE_DIR keeps the profiles).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+// The whole path: a real portal (`cloudsiem portal`, a CHILD process, on a temporary SQLite file
+// and then on a throwaway PostgreSQL database) holding a backlog of activities ingested through
+// the admin API in batches of 5,000 before the clock starts (the ingest rate is reported too),
+// and a fresh shipped `cloudsiem agent` child per round (its defaults: no NODE_OPTIONS, no unit
+// file), created through the admin API so that it backfills the whole backlog, draining into a
+// counting TCP sink (another child). Interleaved with it, round by round: syslog-ng reading the
+// same records from the NDJSON file into the same CEF and sink (syslog-ng.ts; the fairness check
+// compares a sample of both senders' lines with our encoder's). The portal is restarted after the
+// ingest, so its CPU and RSS are those of serving. Then, once, a diagnostic drain by startAgent +
+// createPortalClient in this process: how much of the wall time the agent waits for pulls.
+// Targets (issue 12): on SQLite >= 2.5x syslog-ng's events/s, on PostgreSQL >= 2x; the agent's
+// peak RSS under 150 MB, idle under 70 MB.
+// BENCH_EVENTS sets the backlog (default 1,000,000), BENCH_ROUNDS the rounds (default 3),
+// BENCH_PATH_STORES the stores (default sqlite,postgres), BENCH_PAGE_SIZE the in-process agent's
+// page (default the agent's, 1,000); BENCH_AGENT_CLI and BENCH_AGENT_NODE_FLAGS run another build
+// of `cloudsiem agent` or add node flags to it; BENCH_PROFILE=1 adds a CPU profile run of the
+// in-process agent and of the portal (BENCH_PROFILE_DIR keeps the profiles).
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createPortalClient, DEFAULT_PAGE_SIZE, startAgent } from '@cloudsiem/agent';
-import type { SiemAgentWithToken } from '@cloudsiem/protocol';
+import type { CefSettings } from '@cloudsiem/cef';
 import { activityFile, type ActivityFile } from './activity-file.ts';
-import {
-  benchLogger,
-  continuation,
-  eventsPerSecond,
-  measureAgent,
-  perMillion,
-  printAgentRun,
-  timedClient,
-} from './agent-run.ts';
+import { benchLogger, eventsPerSecond, measureAgent, printAgentRun, timedClient } from './agent-run.ts';
 import { startCountingSink, type CountingSink } from './counting-sink.ts';
 import {
   keepProfile,
@@ -38,197 +31,30 @@ import {
   readProfileDir,
   summarizeProfile,
 } from './cpu-profile.ts';
+import { checkFairness, fairnessText, sampleEvery } from './fairness.ts';
+import {
+  AGENT_BUILD,
+  adminToken,
+  createAgent,
+  createPgDatabase,
+  drainWithCli,
+  ingest,
+  INGEST_BATCH,
+  startPortalProcess,
+  type Database,
+  type PortalProcess,
+} from './portal-process.ts';
 import { childCpu, childRss, mb } from './process-stats.ts';
+import { BENCH_SETTINGS } from './records.ts';
+import { addFigure, addNote, interleave, type Contender } from './results.ts';
+import { findSyslogNg, runSyslogNg, type SyslogNgTool } from './syslog-ng.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
-const INGEST_BATCH = 5000;
 const PAGE_SIZE = Number(process.env.BENCH_PAGE_SIZE ?? DEFAULT_PAGE_SIZE);
-const TARGET_EVENTS_PER_S = 43_000;
-const TARGET_AGENT_RSS_BYTES = 150e6;
-const CLI = fileURLToPath(new URL('../packages/cli/bin/cloudsiem.js', import.meta.url));
-const PASSWORD = 'bench: correct horse battery staple';
-const AGENT_NODE_FLAGS = (process.env.BENCH_AGENT_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
-
-interface PortalProcess {
-  url: string;
-  pid: number;
-  /** The first admin's login, printed by the first start only. */
-  firstAdmin: { email: string; password: string } | null;
-  /** SIGINT, as a supervisor stops it; resolves when it has exited (and written its profile). */
-  stop(): Promise<void>;
-}
-
-/** Calls `onLine` with each line the child writes to stdout, then `afterWrite` once a write is read. */
-function readLines(child: ChildProcess, onLine: (line: string) => void, afterWrite?: () => void): void {
-  let text = '';
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (chunk: string) => {
-    text += chunk;
-    for (let lf = text.indexOf('\n'); lf !== -1; lf = text.indexOf('\n')) {
-      const line = text.slice(0, lf);
-      text = text.slice(lf + 1);
-      onLine(line);
-    }
-    afterWrite?.();
-  });
-}
-
-/** pino lines of level error or fatal: printed, as they explain a failed or slow run. */
-function showErrors(who: string, line: string): void {
-  if (/"level":(50|60)/.test(line)) console.error(`  ${who}: ${line}`);
-}
-
-/** SIGINT, as a supervisor stops it; resolves when it has exited. */
-async function interrupt(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGINT');
-  await exited;
-}
-
-/** `cloudsiem portal` on the SQLite file; resolves once it prints its banner. */
-async function startPortalProcess(database: string, nodeFlags: string[] = []): Promise<PortalProcess> {
-  const child = spawn(
-    process.execPath,
-    [...nodeFlags, CLI, 'portal', '--database', `sqlite:${database}`, '--port', '0', '--retention-days', '0'],
-    { env: { ...process.env, CLOUDSIEM_ADMIN_PASSWORD: PASSWORD }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const exited = once(child, 'exit');
-  const banner = new Promise<{ url: string; firstAdmin: PortalProcess['firstAdmin'] }>((resolve, reject) => {
-    let url: string | undefined;
-    let firstAdmin: PortalProcess['firstAdmin'] = null;
-    // The banner is one write: the URL, then the first admin's login on a first start.
-    readLines(
-      child,
-      (line) => {
-        const listening = /^cloudsiem portal listening on (\S+)/.exec(line);
-        const admin = /^First admin created: (\S+) \/ (.+)$/.exec(line);
-        if (listening !== null) url = listening[1]!;
-        // The password is the one this bench set (a password from the environment is never printed).
-        if (admin !== null) firstAdmin = { email: admin[1]!, password: PASSWORD };
-        showErrors('portal', line);
-      },
-      () => {
-        if (url !== undefined) resolve({ url, firstAdmin });
-      },
-    );
-    void exited.then(([code]) =>
-      reject(new Error(`the portal exited (code ${String(code)}) before listening`)),
-    );
-  });
-  return { ...(await banner), pid: child.pid!, stop: () => interrupt(child, exited) };
-}
-
-async function api<T>(
-  url: string,
-  method: 'GET' | 'POST',
-  path: string,
-  options: { token?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
-): Promise<{ body: T; headers: Headers }> {
-  const response = await fetch(`${url}/api/v1${path}`, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      ...(options.token === undefined ? {} : { authorization: `Token ${options.token}` }),
-      ...options.headers,
-    },
-    ...(options.body === undefined ? {} : { body: options.body }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 500)}`);
-  return { body: JSON.parse(text) as T, headers: response.headers };
-}
-
-/** Signs in as the first admin (the session cookie) and creates an admin API token with it. */
-async function adminToken(portal: PortalProcess): Promise<string> {
-  if (portal.firstAdmin === null) throw new Error('the portal did not create a first admin');
-  const login = await api(portal.url, 'POST', '/auth/login', { body: JSON.stringify(portal.firstAdmin) });
-  const cookie = login.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-  const created = await api<{ token: string }>(portal.url, 'POST', '/admin-tokens', {
-    // A cookie-authenticated change must say it comes from the portal's own pages.
-    headers: { cookie, origin: portal.url },
-    body: JSON.stringify({ name: 'bench' }),
-  });
-  return created.body.token;
-}
-
-// The ingest client, in a child so that this process (where an agent is measured next) does not
-// start with its garbage: the file through the API, BATCH lines a request, NDJSON bytes as stored.
-const INGEST = `
-const fs = require('node:fs');
-const [path, url, token, batch] = process.argv.slice(1);
-const post = async (parts) => {
-  const response = await fetch(url + '/api/v1/ingest/activities', {
-    method: 'POST',
-    headers: { authorization: 'Token ' + token, 'content-type': 'application/x-ndjson' },
-    body: Buffer.concat(parts),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error('ingest: ' + response.status + ' ' + text.slice(0, 500));
-  const result = JSON.parse(text);
-  if (result.rejected.length > 0) throw new Error('ingest rejected: ' + JSON.stringify(result.rejected[0]));
-  return result.accepted;
-};
-(async () => {
-  let accepted = 0;
-  let parts = [];
-  let lines = 0;
-  let rest = Buffer.alloc(0);
-  for await (const chunk of fs.createReadStream(path, { highWaterMark: 1024 * 1024 })) {
-    const data = rest.length === 0 ? chunk : Buffer.concat([rest, chunk]);
-    let start = 0;
-    for (let lf = data.indexOf(10); lf !== -1; lf = data.indexOf(10, lf + 1)) {
-      if (++lines < Number(batch)) continue;
-      parts.push(data.subarray(start, lf + 1));
-      accepted += await post(parts);
-      parts = [];
-      lines = 0;
-      start = lf + 1;
-    }
-    if (lines > 0) parts.push(data.subarray(start, data.lastIndexOf(10) + 1));
-    rest = data.subarray(data.lastIndexOf(10) + 1);
-  }
-  if (lines > 0) accepted += await post(parts);
-  process.send({ accepted });
-})().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
-`;
-
-async function ingest(portal: PortalProcess, token: string, file: ActivityFile): Promise<number> {
-  const child = spawn(process.execPath, ['-e', INGEST, file.path, portal.url, token, String(INGEST_BATCH)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = once(child, 'exit');
-  const answer = once(child, 'message') as Promise<[{ accepted: number }]>;
-  const [code] = (await exited) as [number | null];
-  if (code !== 0) throw new Error(`the ingest client failed (exit code ${String(code)})`);
-  return (await answer)[0].accepted;
-}
-
-/** A SIEM agent for activities only, sending to the sink in the benchmarks' CEF format. */
-async function createAgent(
-  portal: PortalProcess,
-  adminApiToken: string,
-  sink: CountingSink,
-  name: string,
-  enabled = true,
-): Promise<{ id: string; token: string }> {
-  const { body } = await api<SiemAgentWithToken>(portal.url, 'POST', '/siem-agents', {
-    token: adminApiToken,
-    body: JSON.stringify({
-      name,
-      enabled,
-      syslog: { host: '127.0.0.1', port: sink.port, protocol: 'tcp', framing: 'lf' },
-      format: { format: 'generic', includePri: true, includeSystemName: true },
-      dataTypes: { activities: { enabled: true, filter: null }, alerts: { enabled: false, filter: null } },
-    }),
-  });
-  return { id: body.agent.id, token: body.token };
-}
+const STORES = (process.env.BENCH_PATH_STORES ?? 'sqlite,postgres').split(',');
+const TARGET_TIMES_SYSLOG_NG: Record<string, number> = { SQLite: 2.5, PostgreSQL: 2 };
+const TARGET_PEAK_RSS = 150e6;
+const TARGET_IDLE_RSS = 70e6;
 
 /** The backlog drained by a new agent in this process (it backfills from the first event). */
 async function drainInProcess(
@@ -252,123 +78,124 @@ async function drainInProcess(
   return { run, pullSeconds: client.pullSeconds, portalCpuSeconds: portalCpuSeconds as number | null };
 }
 
-/**
- * The backlog drained by the shipped `cloudsiem agent` (its defaults: pages of 5,000, pino logs)
- * in a child. The agent is created disabled and enabled once the process has read its config, so
- * the clock and the CPU meters leave out the start (loading and compiling the TypeScript).
- */
-async function drainWithCli(portal: PortalProcess, adminApiToken: string, sink: CountingSink, name: string) {
-  const { id, token } = await createAgent(portal, adminApiToken, sink, name, false);
-  const command = [
-    ...AGENT_NODE_FLAGS,
-    process.env.BENCH_AGENT_CLI ?? CLI,
-    'agent',
-    '--portal-url',
-    portal.url,
-  ];
-  const child = spawn(process.execPath, command, {
-    env: { ...process.env, CLOUDSIEM_TOKEN: token },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  // Its one-line exit message (and anything unexpected) goes to stderr: shown, indented.
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (text: string) => process.stderr.write(text.replace(/^(?=.)/gm, '  ')));
-  const exited = once(child, 'exit');
-  try {
-    await new Promise<void>((resolve, reject) => {
-      readLines(child, (line) => {
-        if (line.includes('"msg":"Config applied"')) resolve();
-        showErrors('cloudsiem agent', line);
-      });
-      void exited.then(([code]) => reject(new Error(`cloudsiem agent exited (code ${String(code)})`)));
-    });
-    const idleRss = childRss(child.pid!)?.rss ?? null;
-    const { done } = await sink.expect(EVENTS);
-    const agentCpu = childCpu(child.pid!);
-    const portalCpu = childCpu(portal.pid);
-    const started = process.hrtime.bigint();
-    await api(portal.url, 'POST', `/siem-agents/${id}/enable`, { token: adminApiToken });
-    await done;
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const agentCpuSeconds = agentCpu?.seconds() ?? null;
-    const portalCpuSeconds = portalCpu?.seconds() ?? null;
-    const peakRss = childRss(child.pid!)?.peak ?? null;
-    await interrupt(child, exited);
-    const { lines } = await sink.count();
-    if (lines !== EVENTS) console.log(`  NOTE: the sink counted ${lines} lines, expected ${EVENTS}`);
-    return { seconds, agentCpuSeconds, portalCpuSeconds, idleRss, peakRss };
-  } finally {
-    await interrupt(child, exited);
-  }
+const f = (n: number) => Math.round(n).toLocaleString('en-US');
+const met = (ok: boolean) => (ok ? 'met' : 'not met');
+
+/** A temporary SQLite file. */
+export function createSqliteDatabase(): Database {
+  const directory = mkdtempSync(join(tmpdir(), 'cloudsiem-bench-path-'));
+  const path = join(directory, 'portal.db');
+  return {
+    url: `sqlite:${path}`,
+    label: 'SQLite',
+    drop: () => Promise.resolve(rmSync(directory, { recursive: true, force: true })),
+  };
 }
 
-const f = (n: number) => Math.round(n).toLocaleString('en-US');
-
-const met = (ok: boolean) => (ok ? 'met' : 'not met');
-const cpuText = (seconds: number | null) =>
-  seconds === null ? 'CPU not measured (no /proc)' : `${perMillion(seconds, EVENTS)} CPU-s/M events`;
-
-export async function run(): Promise<void> {
-  const file = await activityFile(EVENTS);
-  const directory = mkdtempSync(join(tmpdir(), 'cloudsiem-bench-path-'));
-  const database = join(directory, 'portal.db');
-  const sink = await startCountingSink();
-  let portal: PortalProcess | undefined;
+async function wholePath(
+  database: Database,
+  file: ActivityFile,
+  sink: CountingSink,
+  syslogNg: SyslogNgTool | null,
+): Promise<void> {
+  console.log(`\n### ${database.label}`);
+  let portal = await startPortalProcess(database.url);
   try {
-    portal = await startPortalProcess(database);
     const token = await adminToken(portal);
-    const started = process.hrtime.bigint();
-    const accepted = await ingest(portal, token, file);
-    const ingestSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-    if (accepted !== EVENTS) throw new Error(`the portal accepted ${accepted} of ${EVENTS} activities`);
+    const { seconds: ingestSeconds } = await ingest(portal, token, file);
+    const sqliteFile = database.url.startsWith('sqlite:') ? database.url.slice('sqlite:'.length) : null;
     console.log(
       `backlog: ${f(EVENTS)} activities (${f(file.bytes / EVENTS)} bytes of JSON each) ingested through the API in batches of ` +
-        `${f(INGEST_BATCH)} in ${ingestSeconds.toFixed(1)} s (${f(EVENTS / ingestSeconds)}/s, not part of the path); ` +
-        `SQLite file ${mb(statSync(database).size)}`,
+        `${f(INGEST_BATCH)} in ${ingestSeconds.toFixed(1)} s (${f(EVENTS / ingestSeconds)}/s, built-in policies on)` +
+        (sqliteFile === null ? '' : `; SQLite file ${mb(statSync(sqliteFile).size)}`),
     );
+    addFigure('agent-path', `ingest ${database.label}`, {
+      eventsPerS: EVENTS / ingestSeconds,
+      seconds: ingestSeconds,
+      batch: INGEST_BATCH,
+    });
     await portal.stop();
-    portal = await startPortalProcess(database);
+    portal = await startPortalProcess(database.url);
 
-    const inProcess = await drainInProcess(portal, token, sink, 'bench drain');
-    const rate = eventsPerSecond(inProcess.run);
-    const label = `agent in this process, pages of ${f(PAGE_SIZE)}:`;
+    const every = sampleEvery(EVENTS);
+    // What `cloudsiem agent` encodes with: this host's name and the portal's URL in the links.
+    const settings: CefSettings = { ...BENCH_SETTINGS, systemName: hostname(), portalUrl: portal.url };
+    const idle: number[] = [];
+    const portalCpu: number[] = [];
+    const contenders: Contender[] = [];
+    if (syslogNg !== null)
+      contenders.push({
+        name: `syslog-ng ${syslogNg.version} (from the file)`,
+        reference: true,
+        async run() {
+          const peer = await runSyslogNg(syslogNg, file.path, file.records, sink, every, settings);
+          console.log(
+            `  ${fairnessText('syslog-ng', await checkFairness('syslog-ng', peer.sink.samples, file.path, settings))}`,
+          );
+          return { events: file.records, ...peer };
+        },
+      });
+    let round = 0;
+    const current = portal;
+    contenders.push({
+      name: `portal (${database.label}) → cloudsiem agent${AGENT_BUILD === '' ? '' : ` (${AGENT_BUILD})`}`,
+      async run() {
+        const drain = await drainWithCli(current, token, sink, `bench drain ${++round}`, EVENTS, every);
+        console.log(
+          `  ${fairnessText('cloudsiem agent', await checkFairness('cloudsiem agent', drain.sink.samples, file.path, settings, ['cs4']))}`,
+        );
+        if (drain.idleRss !== null) idle.push(drain.idleRss);
+        if (drain.portalCpuSeconds !== null) portalCpu.push((drain.portalCpuSeconds / EVENTS) * 1e6);
+        return {
+          events: EVENTS,
+          seconds: drain.seconds,
+          cpuSeconds: drain.agentCpuSeconds ?? NaN,
+          peakRss: drain.peakRss ?? NaN,
+        };
+      },
+    });
+    const comparison = await interleave(
+      `agent-path-${database.label.toLowerCase()}`,
+      `whole path on ${database.label}: portal → cloudsiem agent (child, its defaults) → TCP sink, against syslog-ng`,
+      EVENTS,
+      contenders,
+    );
+    const ours = comparison.contenders.at(-1)!;
+    const idleMedian = idle.length === 0 ? NaN : idle.sort((a, b) => a - b)[Math.floor(idle.length / 2)]!;
+    const portalMedian =
+      portalCpu.length === 0 ? NaN : portalCpu.sort((a, b) => a - b)[Math.floor(portalCpu.length / 2)]!;
+    addNote(
+      comparison,
+      `cloudsiem agent idle (config read, before the drain) ${mb(idleMedian)} median; portal ${portalMedian.toFixed(1)} CPU-s/M events while serving, peak RSS ${mb(childRss(portal.pid)?.peak ?? NaN)}`,
+    );
+    addFigure('agent-path', `agent idle RSS MB ${database.label}`, idleMedian / 1e6);
+    addFigure('agent-path', `portal CPU-s/M ${database.label}`, portalMedian);
+    const ratio = syslogNg === null ? undefined : ours.ratios[comparison.references[0]!];
+    const target = TARGET_TIMES_SYSLOG_NG[database.label] ?? 2;
+    addNote(
+      comparison,
+      `target >= ${target}x syslog-ng: ${ratio === undefined ? 'no peer' : met(ratio.median >= target)}; ` +
+        `peak RSS < ${mb(TARGET_PEAK_RSS)}: ${met(ours.peakRssMB.max * 1e6 < TARGET_PEAK_RSS)}; ` +
+        `idle < ${mb(TARGET_IDLE_RSS)}: ${met(idleMedian < TARGET_IDLE_RSS)}`,
+    );
+
+    const inProcess = await drainInProcess(portal, token, sink, 'bench drain, in process');
+    const label = `diagnostic: agent in this process, pages of ${f(PAGE_SIZE)}:`;
     printAgentRun(label, inProcess.run);
     const pullShare = inProcess.pullSeconds / inProcess.run.seconds;
-    console.log(
-      `  ${continuation(label)}waiting for pulls (HTTP round trip: portal, transfer, body, JSON.parse) ` +
-        `${(pullShare * 100).toFixed(0)} % of the wall time, the rest (encode-cef, syslog sink, loop) ${((1 - pullShare) * 100).toFixed(0)} %`,
+    addNote(
+      comparison,
+      `in-process agent (pages of ${f(PAGE_SIZE)}): ${f(eventsPerSecond(inProcess.run))} events/s, waiting for pulls ` +
+        `(HTTP round trip: portal, transfer, body, JSON.parse) ${(pullShare * 100).toFixed(0)} % of the wall time`,
     );
-    console.log(
-      `  portal: ${cpuText(inProcess.portalCpuSeconds)}` +
-        (inProcess.portalCpuSeconds === null
-          ? ''
-          : `, busy ${((inProcess.portalCpuSeconds / inProcess.run.seconds) * 100).toFixed(0)} % of the wall time`),
-    );
-
-    const cli = await drainWithCli(portal, token, sink, 'bench drain, cloudsiem agent');
-    const cliRate = EVENTS / cli.seconds;
-    const build = [...AGENT_NODE_FLAGS, process.env.BENCH_AGENT_CLI ?? ''].filter((x) => x !== '').join(' ');
-    console.log(
-      `  cloudsiem agent (child, its defaults${build === '' ? '' : `; ${build}`}): ${f(cliRate)} events/s (${cli.seconds.toFixed(1)} s), ${cpuText(cli.agentCpuSeconds)}, ` +
-        `peak RSS ${cli.peakRss === null ? '(no /proc)' : mb(cli.peakRss)} (${cli.idleRss === null ? '?' : mb(cli.idleRss)} idle before the drain)`,
-    );
-    const portalRss = childRss(portal.pid);
-    console.log(
-      `  portal: ${cpuText(cli.portalCpuSeconds)}${portalRss === null ? '' : `; peak RSS over both drains ${mb(portalRss.peak)}`}`,
-    );
-    console.log(
-      `  target >= ${f(TARGET_EVENTS_PER_S)} events/s: in process ${met(rate >= TARGET_EVENTS_PER_S)}, ` +
-        `cloudsiem agent ${met(cliRate >= TARGET_EVENTS_PER_S)}; target agent peak RSS < ${mb(TARGET_AGENT_RSS_BYTES)}: ` +
-        `in process ${met(inProcess.run.peak.rss < TARGET_AGENT_RSS_BYTES)}, ` +
-        `cloudsiem agent ${cli.peakRss === null ? 'not measured' : met(cli.peakRss < TARGET_AGENT_RSS_BYTES)}`,
-    );
+    addFigure('agent-path', `in-process pull share ${database.label}`, pullShare);
 
     if (PROFILING) {
       await portal.stop();
-      const profiles = join(directory, 'profiles');
-      portal = await startPortalProcess(database, ['--cpu-prof', `--cpu-prof-dir=${profiles}`]);
+      const profiles = mkdtempSync(join(tmpdir(), 'cloudsiem-bench-profiles-'));
+      portal = await startPortalProcess(database.url, ['--cpu-prof', `--cpu-prof-dir=${profiles}`]);
       const { result, profile } = await profileCpu(() =>
-        drainInProcess(portal!, token, sink, 'bench drain, profiled'),
+        drainInProcess(portal, token, sink, 'bench drain, profiled'),
       );
       await portal.stop();
       console.log(`  profiled run: ${f(eventsPerSecond(result.run))} events/s`);
@@ -379,10 +206,33 @@ export async function run(): Promise<void> {
         keepProfile('agent-path-portal', portalProfile);
         printProfile('portal process (its start included)', summarizeProfile(portalProfile), EVENTS);
       }
+      rmSync(profiles, { recursive: true, force: true });
     }
   } finally {
-    await portal?.stop();
+    await portal.stop();
+  }
+}
+
+export async function run(): Promise<void> {
+  const file = await activityFile(EVENTS);
+  const sink = await startCountingSink();
+  const syslogNg = findSyslogNg();
+  if (syslogNg === null) console.log('  syslog-ng not found (.tools/syslog-ng or PATH): no peer in this run');
+  try {
+    for (const store of STORES) {
+      const database = store === 'postgres' ? await createPgDatabase() : createSqliteDatabase();
+      if ('skipped' in database) {
+        console.log(`\n### PostgreSQL: skipped, ${database.skipped}`);
+        addFigure('agent-path', 'PostgreSQL skipped', database.skipped);
+        continue;
+      }
+      try {
+        await wholePath(database, file, sink, syslogNg);
+      } finally {
+        await database.drop();
+      }
+    }
+  } finally {
     await sink.close();
-    rmSync(directory, { recursive: true, force: true });
   }
 }

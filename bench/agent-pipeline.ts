@@ -2,37 +2,29 @@
 // the next pull acknowledges) fed by a file-backed PortalClient that reads a backlog of activities
 // (NDJSON, ~800 bytes a line) a page at a time, into a counting TCP sink in a CHILD process.
 // Reports events/s, the agent process's CPU seconds per million events (reading the file and
-// JSON.parse are in-process: they stand in for the HTTP pull) and its peak RSS. Target: at least
-// 70,000 events/s. Beside it: the same file and sink through a minimal Node script (parse each
-// line, write the raw lines), and the figures of syslog-ng from the issue.
+// JSON.parse are in-process: they stand in for the HTTP pull) and its peak RSS. In the same run,
+// interleaved round by round: syslog-ng reading the same file into the same CEF (syslog-ng.ts,
+// checked by fairness.ts), the Node parse-and-write floor and the bare copy floor (floors.ts).
+// Targets (issue 12): the agent >= 4x syslog-ng and >= the Node floor, per round.
 // BENCH_EVENTS sets the backlog (default 1,000,000), BENCH_PAGE_SIZE the page (default the
-// agent's, 1,000); BENCH_PROFILE=1 adds a CPU profile run (BENCH_PROFILE_DIR keeps the profile).
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
+// agent's, 1,000), BENCH_ROUNDS the rounds (default 3); BENCH_PROFILE=1 adds a CPU profile run
+// (BENCH_PROFILE_DIR keeps the profile).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startAgent, type PortalClient, DEFAULT_PAGE_SIZE } from '@cloudsiem/agent';
 import { agentConfigSchema, formatSettingsSchema, type AgentConfig } from '@cloudsiem/protocol';
-import { activityFile, LineReader, type ActivityFile } from './activity-file.ts';
-import {
-  benchLogger,
-  continuation,
-  eventsPerSecond,
-  measureAgent,
-  perMillion,
-  printAgentRun,
-  timedClient,
-} from './agent-run.ts';
-import { startCountingSink, type CountingSink } from './counting-sink.ts';
+import { activityFile, LineReader } from './activity-file.ts';
+import { benchLogger, eventsPerSecond, measureAgent, printAgentRun, timedClient } from './agent-run.ts';
+import { startCountingSink } from './counting-sink.ts';
 import { keepProfile, PROFILING, printProfile, profileCpu, summarizeProfile } from './cpu-profile.ts';
-import { mb } from './process-stats.ts';
+import { checkFairness, fairnessText, sampleEvery } from './fairness.ts';
+import { copyFloor, measureCopyFloor, measureNodeFloor } from './floors.ts';
 import { BENCH_SETTINGS } from './records.ts';
+import { addFigure, addNote, interleave, type Contender } from './results.ts';
+import { findSyslogNg, runSyslogNg } from './syslog-ng.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const PAGE_SIZE = Number(process.env.BENCH_PAGE_SIZE ?? DEFAULT_PAGE_SIZE);
-const TARGET_EVENTS_PER_S = 70_000;
-/** The issue's figures for the same records, JSON → the same CEF → TCP. */
-const SYSLOG_NG = { version: '3.38', eventsPerS: 28_600, cpuSecondsPerMillion: 52 };
-const NODE_FLOOR_REFERENCE = 81_000;
+const TARGET_TIMES_SYSLOG_NG = 4;
 
 /** The agent's settings in the portal: activities only, to the sink, the benchmarks' CEF format. */
 function benchConfig(sinkPort: number): AgentConfig {
@@ -90,57 +82,6 @@ function fileClient(path: string, config: AgentConfig): PortalClient {
   };
 }
 
-// The Node floor: read the file in 1 MiB chunks, JSON.parse every line, write the raw lines.
-const NODE_FLOOR = `
-const fs = require('node:fs');
-const net = require('node:net');
-const { once } = require('node:events');
-const [path, port] = process.argv.slice(1);
-const socket = net.connect(Number(port), '127.0.0.1', () => process.send({ type: 'ready' }));
-process.once('message', async () => {
-  const cpu = process.cpuUsage();
-  let peakRss = process.memoryUsage.rss();
-  const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
-  let rest = '';
-  let parsed = 0;
-  const stream = fs.createReadStream(path, { highWaterMark: 1024 * 1024, encoding: 'utf8' });
-  for await (const chunk of stream) {
-    const lines = (rest + chunk).split('\\n');
-    rest = lines.pop();
-    for (const line of lines) if (JSON.parse(line).id !== undefined) parsed++;
-    if (!socket.write(lines.join('\\n') + '\\n')) await once(socket, 'drain');
-  }
-  socket.end();
-  await once(socket, 'finish');
-  clearInterval(timer);
-  const used = process.cpuUsage(cpu);
-  process.send({ type: 'done', parsed, cpuSeconds: (used.user + used.system) / 1e6, peakRss });
-  process.disconnect();
-});
-`;
-
-interface FloorRun {
-  seconds: number;
-  cpuSeconds: number;
-  peakRss: number;
-}
-
-async function measureNodeFloor(sink: CountingSink, file: ActivityFile): Promise<FloorRun> {
-  const child = spawn(process.execPath, ['-e', NODE_FLOOR, file.path, String(sink.port)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  await once(child, 'message');
-  const { done } = await sink.expect(file.records);
-  const started = process.hrtime.bigint();
-  const report = once(child, 'message') as Promise<[{ cpuSeconds: number; peakRss: number }]>;
-  child.send({ type: 'go' });
-  await done;
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const [{ cpuSeconds, peakRss }] = await report;
-  await once(child, 'exit');
-  return { seconds, cpuSeconds, peakRss };
-}
-
 const f = (n: number) => Math.round(n).toLocaleString('en-US');
 
 export async function run(): Promise<void> {
@@ -149,6 +90,8 @@ export async function run(): Promise<void> {
     `${f(file.records)} activities, NDJSON, ${f(file.bytes / file.records)} bytes a line; pages of ${f(PAGE_SIZE)}`,
   );
   const sink = await startCountingSink();
+  const floor = copyFloor();
+  const syslogNg = findSyslogNg();
   try {
     const config = benchConfig(sink.port);
     let client: ReturnType<typeof timedClient> | undefined;
@@ -156,36 +99,69 @@ export async function run(): Promise<void> {
       client = timedClient(fileClient(file.path, config));
       return startAgent({ client, logger: benchLogger, pageSize: PAGE_SIZE, hostName: 'siem-agent-01' });
     };
-
-    const agent = await measureAgent(sink, file.records, start);
-    const rate = eventsPerSecond(agent);
-    const label = 'agent (startAgent, file client)';
-    printAgentRun(label, agent);
-    const pullShare = client!.pullSeconds / agent.seconds;
-    console.log(
-      `  ${continuation(label)}in pull() (file read + JSON.parse) ${(pullShare * 100).toFixed(0)} % of the wall time, ` +
-        `the rest (encode-cef, syslog sink, loop) ${((1 - pullShare) * 100).toFixed(0)} %`,
+    const every = sampleEvery(file.records);
+    const pullShares: number[] = [];
+    const contenders: Contender[] = [];
+    if (syslogNg === null)
+      console.log('  syslog-ng not found (.tools/syslog-ng or PATH): no peer in this run');
+    else
+      contenders.push({
+        name: `syslog-ng ${syslogNg.version}`,
+        reference: true,
+        async run() {
+          const peer = await runSyslogNg(syslogNg, file.path, file.records, sink, every);
+          console.log(
+            `  ${fairnessText('syslog-ng', await checkFairness('syslog-ng', peer.sink.samples, file.path))}`,
+          );
+          return { events: file.records, ...peer };
+        },
+      });
+    contenders.push(
+      {
+        name: 'agent (startAgent, file client)',
+        async run() {
+          const agent = await measureAgent(sink, file.records, start, undefined, every);
+          await checkFairness('agent', agent.sink.samples, file.path);
+          printAgentRun('agent:', agent);
+          pullShares.push(client!.pullSeconds / agent.seconds);
+          return {
+            events: file.records,
+            seconds: agent.sink.spanSeconds,
+            cpuSeconds: agent.cpuSeconds,
+            peakRss: agent.peak.rss,
+          };
+        },
+      },
+      {
+        name: 'Node floor (parse, write raw lines)',
+        reference: true,
+        run: async () => ({ events: file.records, ...(await measureNodeFloor(sink, file)) }),
+      },
+      {
+        name: `bare copy floor: ${floor.kind}`,
+        run: async () => ({ events: file.records, ...(await measureCopyFloor(floor, sink, file)) }),
+      },
     );
-
-    const floor = await measureNodeFloor(sink, file);
-    const floorRate = file.records / floor.seconds;
-    console.log(
-      `  Node floor (parse, raw lines)   ${f(floorRate)} events/s, ${perMillion(floor.cpuSeconds, file.records)} CPU-s/M events, peak RSS ${mb(floor.peakRss)}`,
+    const comparison = await interleave(
+      'agent-pipeline',
+      'agent pipeline (file-fed startAgent in this process) against syslog-ng and the floors',
+      file.records,
+      contenders,
     );
-    console.log(
-      `  reference (issue): syslog-ng ${SYSLOG_NG.version} JSON → CEF → TCP ${f(SYSLOG_NG.eventsPerS)} events/s at ` +
-        `${SYSLOG_NG.cpuSecondsPerMillion} CPU-s/M; a minimal Node script ~${f(NODE_FLOOR_REFERENCE)} events/s`,
+    const share = pullShares.reduce((a, b) => a + b, 0) / pullShares.length;
+    addNote(
+      comparison,
+      `agent: in pull() (file read + JSON.parse) ${(share * 100).toFixed(0)} % of the wall time, the rest (encode-cef, syslog sink, loop) ${((1 - share) * 100).toFixed(0)} %; its RSS includes this process's`,
     );
-    const agentCpu = (agent.cpuSeconds / file.records) * 1e6;
-    const floorCpu = (floor.cpuSeconds / file.records) * 1e6;
-    console.log(
-      `  agent against the Node floor: ${(rate / floorRate).toFixed(2)}x the rate, ${(agentCpu / floorCpu).toFixed(1)}x the CPU ` +
-        `per event; against syslog-ng: ${(rate / SYSLOG_NG.eventsPerS).toFixed(1)}x the rate, ` +
-        `${(agentCpu / SYSLOG_NG.cpuSecondsPerMillion).toFixed(2)}x the CPU per event`,
+    const agent = comparison.contenders.find((c) => c.name.startsWith('agent'))!;
+    const peer = syslogNg === null ? undefined : agent.ratios[`syslog-ng ${syslogNg.version}`];
+    const nodeFloor = agent.ratios['Node floor (parse, write raw lines)']!;
+    addNote(
+      comparison,
+      `target agent >= ${TARGET_TIMES_SYSLOG_NG}x syslog-ng: ${peer === undefined ? 'no peer' : peer.median >= TARGET_TIMES_SYSLOG_NG ? 'met' : 'not met'}` +
+        `; agent >= the Node floor: ${nodeFloor.median >= 1 ? 'met' : 'not met'} (median ratio per round)`,
     );
-    console.log(
-      `  target >= ${f(TARGET_EVENTS_PER_S)} events/s: ${rate >= TARGET_EVENTS_PER_S ? 'met' : 'not met'}`,
-    );
+    addFigure('agent-pipeline', 'pullShare', share);
 
     if (PROFILING) {
       const { result, profile } = await profileCpu(() => measureAgent(sink, file.records, start));
@@ -194,6 +170,7 @@ export async function run(): Promise<void> {
       printProfile('agent process', summarizeProfile(profile), file.records);
     }
   } finally {
+    floor.close();
     await sink.close();
   }
 }

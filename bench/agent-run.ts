@@ -58,8 +58,9 @@ export async function measureAgent(
   events: number,
   start: () => RunningAgent,
   atEnd?: () => void,
+  sampleEvery = 0,
 ): Promise<AgentRun> {
-  const { done } = await sink.expect(events);
+  const { done } = await sink.expect(events, sampleEvery);
   const baselineRss = process.memoryUsage.rss();
   const rss = sampleRss(100);
   const gc = observeGc();

@@ -1,7 +1,12 @@
-// `npm run bench`: runs every benchmark (or those named on the command line) and prints numbers.
-export {};
-// Targets are ratios measured in the same run, because this machine is slow and noisy; where a
-// target is absolute (agent-pipeline, agent-path: from the issue), same-run references print beside it.
+// `npm run bench`: runs every benchmark of the default set (or those named on the command line),
+// prints numbers and a summary table, and writes bench/results/latest.json (`curves`, a named
+// benchmark outside the default set, writes bench/results/curves.json and docs/perf-curves.svg).
+// `npm run bench -- --docs` rewrites the marked sections of docs/PERFORMANCE.md from those JSON
+// files instead of measuring.
+// Targets are ratios measured in the same run (peer and ours interleaved), because this machine is
+// slow and noisy.
+import { writeResults } from './results.ts';
+
 const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   'cef-encode': () => import('./cef-encode.ts'),
   'syslog-tcp': () => import('./syslog-tcp.ts'),
@@ -10,9 +15,17 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<void> }>> = 
   'agent-pipeline': () => import('./agent-pipeline.ts'),
   'agent-path': () => import('./agent-path.ts'),
   connectors: () => import('./connectors.ts'),
+  curves: () => import('./curves.ts'),
 };
+/** Named only: not part of a plain `npm run bench`. */
+const NAMED_ONLY = new Set(['curves']);
 
-const wanted = process.argv.slice(2);
+const args = process.argv.slice(2);
+if (args.includes('--docs')) {
+  await (await import('./docs.ts')).writeDocs();
+  process.exit(0);
+}
+const wanted = args;
 for (const name of wanted) {
   if (!(name in BENCHMARKS)) {
     console.error(`Unknown benchmark '${name}'; known: ${Object.keys(BENCHMARKS).join(', ')}`);
@@ -20,7 +33,10 @@ for (const name of wanted) {
   }
 }
 for (const [name, load] of Object.entries(BENCHMARKS)) {
-  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  if (wanted.length > 0 ? !wanted.includes(name) : NAMED_ONLY.has(name)) continue;
   console.log(`\n## ${name}`);
   await (await load()).run();
+}
+if (wanted.length !== 1 || wanted[0] !== 'curves') {
+  await writeResults('latest.json', Number(process.env.BENCH_EVENTS ?? 1_000_000));
 }
