@@ -33,8 +33,9 @@ describe.each(await storeTargets())('runSimulation against a portal on $name', (
     expect(totals.accepted).toBe(totals.activitiesSent + totals.alertsSent);
     expect(totals.alertsRaised).toBeGreaterThan(0);
 
-    const stored = await portal.api('POST', '/api/v1/activities/', { body: { limit: 1 } });
+    const stored = await portal.api('POST', '/api/v1/activities/', { body: { limit: 1, skip: 3999 } });
     expect(stored.body.total).toBe(4000);
+    expect(stored.body.hasNext).toBe(false);
     const identity = await portal.api('POST', '/api/v1/alerts/', {
       body: { filters: { source: { eq: ['identity'] } } },
     });
