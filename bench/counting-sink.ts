@@ -5,6 +5,7 @@
 // n-th, for the fairness check: they are decoded and compared with what our encoder writes).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { childCpu, childRss } from './process-stats.ts';
 
 const SINK = `
 const net = require('node:net');
@@ -140,5 +141,40 @@ export async function startCountingSink(): Promise<CountingSink> {
       child.disconnect();
       await once(child, 'exit');
     },
+  };
+}
+
+/** A sender child's run, metered at the sink: first byte to last line, its CPU and peak RSS. */
+export interface SenderRun {
+  /** First byte to last line at the sink. */
+  seconds: number;
+  /** The sender's CPU seconds (user + system, all threads) from its start to the last line. */
+  cpuSeconds: number;
+  peakRss: number;
+  sink: SinkCount;
+}
+
+/**
+ * Waits until the sink has counted what `child` sends (`done`, from `sink.expect`); throws with
+ * `exitedEarly(code)` when the child exits first. Stopping the child is the caller's.
+ */
+export async function meterSender(
+  child: ChildProcess,
+  exited: Promise<unknown[]>,
+  done: Promise<SinkCount>,
+  exitedEarly: (code: unknown) => string,
+): Promise<SenderRun> {
+  const cpu = childCpu(child.pid!);
+  const counted = await Promise.race([
+    done,
+    exited.then(([code]): never => {
+      throw new Error(exitedEarly(code));
+    }),
+  ]);
+  return {
+    seconds: counted.spanSeconds,
+    cpuSeconds: cpu?.seconds() ?? NaN,
+    peakRss: childRss(child.pid!)?.peak ?? NaN,
+    sink: counted,
   };
 }

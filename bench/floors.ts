@@ -9,15 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActivityFile } from './activity-file.ts';
-import type { CountingSink, SinkCount } from './counting-sink.ts';
-import { childCpu, childRss } from './process-stats.ts';
+import { meterSender, type CountingSink, type SenderRun } from './counting-sink.ts';
 
-export interface FloorRun {
-  seconds: number;
-  cpuSeconds: number;
-  peakRss: number;
-  sink: SinkCount;
-}
+export type FloorRun = SenderRun;
 
 const NODE_FLOOR = `
 const fs = require('node:fs');
@@ -107,21 +101,12 @@ async function measure(command: string[], sink: CountingSink, file: ActivityFile
   });
   const exited = once(child, 'exit');
   try {
-    const cpu = childCpu(child.pid!);
-    const counted = await Promise.race([
+    return await meterSender(
+      child,
+      exited,
       done,
-      exited.then(([code]): never => {
-        throw new Error(
-          `the floor ${command[0]} exited (code ${String(code)}) before the sink had every line`,
-        );
-      }),
-    ]);
-    return {
-      seconds: counted.spanSeconds,
-      cpuSeconds: cpu?.seconds() ?? NaN,
-      peakRss: childRss(child.pid!)?.peak ?? NaN,
-      sink: counted,
-    };
+      (code) => `the floor ${command[0]} exited (code ${String(code)}) before the sink had every line`,
+    );
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;

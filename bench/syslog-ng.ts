@@ -14,8 +14,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CountingSink, SinkCount } from './counting-sink.ts';
-import { childCpu, childRss } from './process-stats.ts';
+import { meterSender, type CountingSink, type SenderRun } from './counting-sink.ts';
 import type { CefSettings } from '@cloudsiem/cef';
 import { BENCH_SETTINGS } from './records.ts';
 
@@ -129,14 +128,7 @@ export function syslogNgConfig(
   ].join('\n');
 }
 
-export interface PeerRun {
-  /** First byte to last line at the sink. */
-  seconds: number;
-  /** syslog-ng's CPU seconds (user + system, all threads) from its start to the last line. */
-  cpuSeconds: number;
-  peakRss: number;
-  sink: SinkCount;
-}
+export type PeerRun = SenderRun;
 
 async function stop(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -181,16 +173,12 @@ export async function runSyslogNg(
   child.stderr.on('data', (text: string) => (stderr += text));
   const exited = once(child, 'exit');
   try {
-    const cpu = childCpu(child.pid!);
-    const counted = await Promise.race([
+    return await meterSender(
+      child,
+      exited,
       done,
-      exited.then(([code]): never => {
-        throw new Error(`syslog-ng exited (code ${String(code)}) before the sink had every line:\n${stderr}`);
-      }),
-    ]);
-    const cpuSeconds = cpu?.seconds() ?? NaN;
-    const peakRss = childRss(child.pid!)?.peak ?? NaN;
-    return { seconds: counted.spanSeconds, cpuSeconds, peakRss, sink: counted };
+      (code) => `syslog-ng exited (code ${String(code)}) before the sink had every line:\n${stderr}`,
+    );
   } finally {
     await stop(child, exited);
     rmSync(dir, { recursive: true, force: true });
