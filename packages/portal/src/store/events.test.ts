@@ -1,7 +1,7 @@
 // The event tables' insert (idempotent by id, batch order) and list pages (hasNext read one row
 // ahead, total bounded by LIST_TOTAL_BOUND), on SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activityRow, type StoredActivity } from './columns.ts';
+import { activityRow, alertRow, type StoredActivity } from './columns.ts';
 import { insertNewEvents, LIST_TOTAL_BOUND, listEvents, type ListQuery } from './events.ts';
 import { openTestStore, storeTargets } from './test-support.ts';
 
@@ -49,6 +49,53 @@ describe.each(targets)('event tables on $name', (target) => {
       limit: 10,
       ...q,
     });
+
+  // The inserts are written from a column list of their own: a column it misses would be left
+  // at its default without an error. Every column the row carries must read back as written.
+  it('writes every column of a row, on both tables', async () => {
+    const rows = {
+      activities: {
+        ...activityRow(activity(STORED + 50, 'ALL')),
+        country: 'DE',
+        device_type: 'MOBILE',
+        is_admin: 1,
+      },
+      alerts: alertRow({
+        id: 'alert-all-columns',
+        timestamp: T0 + 5,
+        createdAt: T0 + 6,
+        type: 'ALERT_ALL_COLUMNS',
+        policyName: 'every column',
+        policyIds: ['p-1'],
+        severity: 'high',
+        description: 'all columns',
+        user: 'eve@contoso.com',
+        appName: 'Box',
+        appIds: ['APPID_BOX'],
+        riskScore: 7.5,
+        relatedActivityIds: ['a-1'],
+        ip: '198.51.100.4',
+        source: 'cloud-apps',
+        status: 'OPEN',
+      }),
+    };
+    for (const table of ['activities', 'alerts'] as const) {
+      const row = rows[table];
+      await store.db.transaction().execute((trx) => insertNewEvents(trx, table, [row] as never));
+      const stored = await store.db
+        .selectFrom(table as 'activities')
+        .selectAll()
+        .where('id', '=', row.id)
+        .executeTakeFirstOrThrow();
+      const { seq: _seq, ...columns } = stored;
+      expect(columns).toEqual(row);
+      // The other tests count the table's rows.
+      await store.db
+        .deleteFrom(table as 'activities')
+        .where('id', '=', row.id)
+        .execute();
+    }
+  });
 
   it('inserts the first occurrence of an id, skips stored ones, and numbers seq in batch order', async () => {
     const again = [activity(STORED + 1, 'NEW'), { ...activity(STORED + 1, 'SECOND'), description: 'dup' }];
