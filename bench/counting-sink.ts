@@ -155,20 +155,21 @@ export interface SenderRun {
 }
 
 /**
- * Waits until the sink has counted what `child` sends (`done`, from `sink.expect`); throws with
- * `exitedEarly(code)` when the child exits first. Stopping the child is the caller's.
+ * Waits until the sink has counted what `child` (called `name`) sends: `done`, from `sink.expect`;
+ * throws when the child exits first, with `detail()` (say, its stderr). Stopping it is the caller's.
  */
 export async function meterSender(
-  child: ChildProcess,
-  exited: Promise<unknown[]>,
+  sender: { name: string; child: ChildProcess; exited: Promise<unknown[]>; detail?: () => string },
   done: Promise<SinkCount>,
-  exitedEarly: (code: unknown) => string,
 ): Promise<SenderRun> {
+  const { name, child, exited, detail } = sender;
   const cpu = childCpu(child.pid!);
   const counted = await Promise.race([
     done,
     exited.then(([code]): never => {
-      throw new Error(exitedEarly(code));
+      throw new Error(
+        `${name} exited (code ${String(code)}) before the sink had every line${detail?.() ?? ''}`,
+      );
     }),
   ]);
   return {

@@ -101,12 +101,7 @@ async function measure(command: string[], sink: CountingSink, file: ActivityFile
   });
   const exited = once(child, 'exit');
   try {
-    return await meterSender(
-      child,
-      exited,
-      done,
-      (code) => `the floor ${command[0]} exited (code ${String(code)}) before the sink had every line`,
-    );
+    return await meterSender({ name: `the floor ${command[0]}`, child, exited }, done);
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;

@@ -174,10 +174,14 @@ export async function runSyslogNg(
   const exited = once(child, 'exit');
   try {
     return await meterSender(
-      child,
-      exited,
+      {
+        name: 'syslog-ng',
+        child,
+        exited,
+        detail: () => `:
+${stderr}`,
+      },
       done,
-      (code) => `syslog-ng exited (code ${String(code)}) before the sink had every line:\n${stderr}`,
     );
   } finally {
     await stop(child, exited);
