@@ -130,6 +130,37 @@ describe.each(await storeTargets())('admin REST API on $name', (target) => {
       expect((await t.api('GET', '/api/v1/activities/nd-broken')).status).toBe(404);
     });
 
+    it('takes NDJSON in chunks that split lines and characters, with a byte order mark and CRLF', async () => {
+      const lines = [
+        JSON.stringify(activity('nd-chunk-1', { description: 'Zoë opened 文件 😀' })),
+        JSON.stringify(activity('nd-chunk-2', { user: 'jörg@contoso.com' })),
+        '',
+      ].join('\r\n');
+      const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lines)]);
+      // Every 7 bytes a chunk: lines, the BOM and multi-byte characters all cross chunk boundaries.
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < bytes.length; i += 7) chunks.push(bytes.subarray(i, i + 7));
+      expect(chunks.some((c) => (c[c.length - 1]! & 0xc0) === 0x80 || c[c.length - 1]! >= 0xc0)).toBe(true);
+      const response = await fetch(`${t.url}/api/v1/ingest/activities`, {
+        method: 'POST',
+        headers: { authorization: `Token ${t.adminToken}`, 'content-type': 'application/x-ndjson' },
+        body: new ReadableStream({
+          pull(controller) {
+            const next = chunks.shift();
+            if (next === undefined) controller.close();
+            else controller.enqueue(next);
+          },
+        }),
+        duplex: 'half',
+      } as RequestInit);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ accepted: 2, rejected: [] });
+      expect((await t.api('GET', '/api/v1/activities/nd-chunk-1')).body.description).toBe(
+        'Zoë opened 文件 😀',
+      );
+      expect((await t.api('GET', '/api/v1/activities/nd-chunk-2')).body.user).toBe('jörg@contoso.com');
+    });
+
     it('is idempotent by id: a second post of the same records reports duplicates and changes nothing', async () => {
       const again = await ingest('activities', [
         activity('ing-1', { action: 'Changed' }),

@@ -112,11 +112,11 @@ async function authenticate(
 const abandonedBodies = new WeakSet<Request>();
 
 /**
- * The body as text, counted while it arrives: past `maxBytes` (declared or, for a chunked body,
+ * The body's bytes, counted while they arrive: past `maxBytes` (declared or, for a chunked body,
  * read so far) reading stops and the request is answered 413 with the connection closed, so a
  * client cannot make the portal read or hold more than the limit.
  */
-async function readText(c: Context, maxBytes: number): Promise<string> {
+async function readChunks(c: Context, maxBytes: number): Promise<Uint8Array[]> {
   const tooLarge = () => {
     abandonedBodies.add(c.req.raw);
     return new ApiError('PAYLOAD_TOO_LARGE', `the body is over ${maxBytes} bytes`);
@@ -124,7 +124,7 @@ async function readText(c: Context, maxBytes: number): Promise<string> {
   const declared = c.req.header('content-length');
   if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge();
   const stream = c.req.raw.body;
-  if (stream === null) return '';
+  if (stream === null) return [];
   const reader = (stream as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -140,7 +140,53 @@ async function readText(c: Context, maxBytes: number): Promise<string> {
     }
     chunks.push(value);
   }
-  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
+  return chunks;
+}
+
+const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
+
+/** UTF-8 text, invalid bytes replaced and a leading byte order mark dropped (as TextDecoder does). */
+function decodeUtf8(bytes: Uint8Array): string {
+  const start = bytes[0] === UTF8_BOM[0] && bytes[1] === UTF8_BOM[1] && bytes[2] === UTF8_BOM[2] ? 3 : 0;
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.byteLength - start).toString('utf8');
+}
+
+async function readText(c: Context, maxBytes: number): Promise<string> {
+  return decodeUtf8(Buffer.concat(await readChunks(c, maxBytes)));
+}
+
+/**
+ * NDJSON's lines, each decoded from the bytes it came in: a batch of a few MB is never copied
+ * into one buffer or one string (on this kind of machine, allocating and decoding the whole body
+ * at once cost more than parsing it). A line split between chunks is joined alone.
+ */
+function* ndjsonLines(chunks: readonly Uint8Array[]): Generator<string> {
+  let carry: Uint8Array[] = [];
+  let first = true;
+  const decode = (parts: Uint8Array[]) => {
+    const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    const text = first
+      ? decodeUtf8(bytes)
+      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    first = false;
+    return text;
+  };
+  for (const chunk of chunks) {
+    let start = 0;
+    for (let lf = chunk.indexOf(10); lf !== -1; lf = chunk.indexOf(10, start)) {
+      const piece = chunk.subarray(start, lf);
+      start = lf + 1;
+      if (carry.length === 0) {
+        yield decode([piece]);
+      } else {
+        carry.push(piece);
+        yield decode(carry);
+        carry = [];
+      }
+    }
+    if (start < chunk.byteLength) carry.push(chunk.subarray(start));
+  }
+  if (carry.length > 0) yield decode(carry);
 }
 
 function parseJson(text: string): unknown {
@@ -155,19 +201,11 @@ function parseJson(text: string): unknown {
 }
 
 /** A JSON array, or NDJSON (one record per line, blank lines skipped). */
-function parseRecords(text: string, contentType: string): unknown[] {
-  const trimmed = text.trimStart();
+function parseRecords(chunks: readonly Uint8Array[], contentType: string): unknown[] {
   let records: unknown[];
-  const lines = contentType.includes('ndjson') || contentType.includes('jsonl');
-  if (!lines && !trimmed.startsWith('[')) {
-    throw new ApiError(
-      'BAD_REQUEST',
-      'an application/json body must be an array of records; send NDJSON as application/x-ndjson',
-    );
-  }
-  if (lines) {
+  if (contentType.includes('ndjson') || contentType.includes('jsonl')) {
     records = [];
-    for (const line of text.split('\n')) {
+    for (const line of ndjsonLines(chunks)) {
       if (line.trim() === '') continue;
       try {
         records.push(JSON.parse(line) as unknown);
@@ -178,6 +216,13 @@ function parseRecords(text: string, contentType: string): unknown[] {
       }
     }
   } else {
+    const text = decodeUtf8(Buffer.concat(chunks));
+    if (!text.trimStart().startsWith('[')) {
+      throw new ApiError(
+        'BAD_REQUEST',
+        'an application/json body must be an array of records; send NDJSON as application/x-ndjson',
+      );
+    }
     const parsed = parseJson(text);
     if (!Array.isArray(parsed))
       throw new ApiError('BAD_REQUEST', 'the body must be a JSON array of records, or NDJSON');
@@ -202,7 +247,7 @@ async function readBody(c: Context, def: RouteDef): Promise<unknown> {
         'send application/json (an array) or application/x-ndjson',
       );
     }
-    return parseRecords(await readText(c, RECORDS_BODY_MAX_BYTES), contentType);
+    return parseRecords(await readChunks(c, RECORDS_BODY_MAX_BYTES), contentType);
   }
   const text = await readText(c, JSON_BODY_MAX_BYTES);
   if (text.trim() === '') return {};

@@ -14,96 +14,87 @@ import type { DataType, Filter } from '@cloudsiem/protocol';
 import { isEmptyFilter } from '../filters/index.ts';
 import { filterWhere } from './filter-sql.ts';
 import type { DialectOps, Db } from './dialect.ts';
+import { namePreparedStatement } from './resilient-pool.ts';
 import type { ActivitiesTable, AlertsTable, Database } from './schema.ts';
 
 type Row<T extends DataType> = Omit<T extends 'activities' ? ActivitiesTable : AlertsTable, 'seq'>;
 type Executor = Db | Transaction<Database>;
 
 /**
- * Each event table's columns (all but seq) with their PostgreSQL type, in insert order. The
- * insert statements are written from this list once, not compiled by Kysely per batch: a batch of
- * 5,000 rows was otherwise several hundred thousand query nodes to build and visit.
+ * Each event table's columns (all but seq), in insert order. The insert statements are written
+ * from this list once, not compiled by Kysely per batch: a batch of 5,000 rows was otherwise
+ * several hundred thousand query nodes to build and visit.
  */
-const EVENT_COLUMNS: { [T in DataType]: readonly (readonly [keyof Row<T> & string, string])[] } = {
+const EVENT_COLUMNS: { [T in DataType]: readonly (keyof Row<T> & string)[] } = {
   activities: [
-    ['id', 'text'],
-    ['timestamp', 'bigint'],
-    ['created_at', 'bigint'],
-    ['category', 'text'],
-    ['action', 'text'],
-    ['description', 'text'],
-    ['user_name', 'text'],
-    ['app_name', 'text'],
-    ['app_ids', 'text'],
-    ['ip', 'text'],
-    ['user_agent', 'text'],
-    ['target_objects', 'text'],
-    ['policy_ids', 'text'],
-    ['country', 'text'],
-    ['device_type', 'text'],
-    ['is_admin', 'integer'],
-    ['data', 'text'],
+    'id',
+    'timestamp',
+    'created_at',
+    'category',
+    'action',
+    'description',
+    'user_name',
+    'app_name',
+    'app_ids',
+    'ip',
+    'user_agent',
+    'target_objects',
+    'policy_ids',
+    'country',
+    'device_type',
+    'is_admin',
+    'data',
   ],
   alerts: [
-    ['id', 'text'],
-    ['timestamp', 'bigint'],
-    ['created_at', 'bigint'],
-    ['type', 'text'],
-    ['policy_name', 'text'],
-    ['policy_ids', 'text'],
-    ['severity', 'text'],
-    ['description', 'text'],
-    ['user_name', 'text'],
-    ['app_name', 'text'],
-    ['app_ids', 'text'],
-    ['risk_score', 'double precision'],
-    ['related_activity_ids', 'text'],
-    ['ip', 'text'],
-    ['source', 'text'],
-    ['status', 'text'],
-    ['data', 'text'],
+    'id',
+    'timestamp',
+    'created_at',
+    'type',
+    'policy_name',
+    'policy_ids',
+    'severity',
+    'description',
+    'user_name',
+    'app_name',
+    'app_ids',
+    'risk_score',
+    'related_activity_ids',
+    'ip',
+    'source',
+    'status',
+    'data',
   ],
 };
 
 /**
- * SQLite rows per INSERT: 17 columns × 500 = 8,500 parameters, well under SQLite's 32,766. Full
- * chunks share one statement text.
+ * Rows per INSERT: 17 columns × 500 = 8,500 parameters, under SQLite's 32,766 and PostgreSQL's
+ * 65,535. Full chunks share one statement text, which each database prepares once: SQLite through
+ * the store's statement cache, PostgreSQL as a named statement per connection (resilient-pool.ts).
+ * On PostgreSQL this took a batch of 5,000 activities from 3.9 s to 2.3 s per 50,000 in the same
+ * run, against one json_to_recordset statement (the server parsing the rows' JSON was its cost).
  */
-const SQLITE_CHUNK = 500;
+const INSERT_CHUNK = 500;
 
-const sqliteInsertText = new Map<string, string>();
+const insertTexts = new Map<string, string>();
 
-function sqliteInsert(table: DataType, rows: number): string {
-  const key = `${table}:${rows}`;
-  let text = sqliteInsertText.get(key);
+function insertText(table: DataType, rows: number, postgres: boolean): string {
+  const key = `${table}:${rows}:${postgres ? 'pg' : 'sqlite'}`;
+  let text = insertTexts.get(key);
   if (text === undefined) {
     const columns = EVENT_COLUMNS[table];
-    const tuple = `(${columns.map(() => '?').join(',')})`;
+    const tuple = postgres
+      ? (row: number) => `(${columns.map((_, i) => `$${row * columns.length + i + 1}`).join(',')})`
+      : () => `(${columns.map(() => '?').join(',')})`;
     text =
-      `insert into "${table}" (${columns.map(([c]) => `"${c}"`).join(', ')}) values ` +
-      `${Array.from({ length: rows }, () => tuple).join(',')} on conflict ("id") do nothing returning "id"`;
-    if (rows === SQLITE_CHUNK) sqliteInsertText.set(key, text);
+      `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ` +
+      `${Array.from({ length: rows }, (_, row) => tuple(row)).join(',')} on conflict ("id") do nothing returning "id"`;
+    if (rows === INSERT_CHUNK) {
+      insertTexts.set(key, text);
+      if (postgres) namePreparedStatement(text, `cloudsiem_insert_${table}`);
+    }
   }
   return text;
 }
-
-/**
- * PostgreSQL takes a whole batch in one statement with one parameter, the rows as a JSON array
- * (JSON.stringify is native; pg's text-array escaping of 5,000 JSON records was the profile's
- * top cost and its garbage). json_to_recordset yields the rows in array order, so seq follows
- * the batch order as with a multi-row VALUES.
- */
-const postgresInsertText = Object.fromEntries(
-  (['activities', 'alerts'] as const).map((table) => {
-    const columns = EVENT_COLUMNS[table];
-    const names = columns.map(([c]) => `"${c}"`).join(', ');
-    const text =
-      `insert into "${table}" (${names}) select ${names} from json_to_recordset($1::json) ` +
-      `as r(${columns.map(([c, type]) => `"${c}" ${type}`).join(', ')}) ` +
-      `on conflict ("id") do nothing returning "id"`;
-    return [table, text];
-  }),
-) as Record<DataType, string>;
 
 /**
  * Inserts rows that are not stored yet (by `id`) and returns the ids that were new, in order.
@@ -116,24 +107,17 @@ export async function insertNewEvents<T extends DataType>(
   rows: readonly Row<T>[],
 ): Promise<Set<string>> {
   const inserted = new Set<string>();
-  if (rows.length === 0) return inserted;
-  const columns = EVENT_COLUMNS[table] as readonly (readonly [keyof Row<T>, string])[];
-  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
-    const result = await trx.executeQuery<{ id: string }>(
-      CompiledQuery.raw(postgresInsertText[table], [JSON.stringify(rows)]),
-    );
-    for (const { id } of result.rows) inserted.add(id);
-    return inserted;
-  }
-  for (let start = 0; start < rows.length; start += SQLITE_CHUNK) {
-    const end = Math.min(start + SQLITE_CHUNK, rows.length);
+  const columns = EVENT_COLUMNS[table] as readonly (keyof Row<T>)[];
+  const postgres = trx.getExecutor().adapter instanceof PostgresAdapter;
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+    const end = Math.min(start + INSERT_CHUNK, rows.length);
     const parameters: unknown[] = [];
     for (let i = start; i < end; i += 1) {
       const row = rows[i]!;
-      for (const [column] of columns) parameters.push(row[column]);
+      for (const column of columns) parameters.push(row[column]);
     }
     const result = await trx.executeQuery<{ id: string }>(
-      CompiledQuery.raw(sqliteInsert(table, end - start), parameters),
+      CompiledQuery.raw(insertText(table, end - start, postgres), parameters),
     );
     for (const { id } of result.rows) inserted.add(id);
   }

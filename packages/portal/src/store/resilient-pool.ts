@@ -17,6 +17,17 @@ const RETRY_SAFE = /^\s*(select|begin|start\s+transaction|show)\b/i;
 const BEGINS = /^\s*(begin|start\s+transaction)\b/i;
 const ENDS = /^\s*(commit|rollback|end|abort)\b/i;
 
+/**
+ * Statement texts PostgreSQL should prepare once per connection, by name (pg sends Parse only on
+ * a connection's first use). For big statements run often, such as the 500-row ingest insert,
+ * whose planning otherwise costs the server as much as running it.
+ */
+const preparedNames = new Map<string, string>();
+
+export function namePreparedStatement(text: string, name: string): void {
+  preparedNames.set(text, name);
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function resilientPool(pool: pg.Pool, health: StoreHealth, displayUrl: string): PostgresPool {
@@ -73,9 +84,11 @@ export function resilientPool(pool: pg.Pool, health: StoreHealth, displayUrl: st
     }
 
     async #run(sql: string, parameters: readonly unknown[]): Promise<PostgresQueryResult<unknown>> {
-      const result = (await this.#client.query(sql, [
-        ...parameters,
-      ])) as unknown as PostgresQueryResult<unknown>;
+      const values = [...parameters];
+      const name = preparedNames.get(sql);
+      const result = (await (name === undefined
+        ? this.#client.query(sql, values)
+        : this.#client.query({ name, text: sql, values }))) as unknown as PostgresQueryResult<unknown>;
       if (BEGINS.test(sql)) this.#inTransaction = true;
       else if (ENDS.test(sql)) this.#inTransaction = false;
       return result;
