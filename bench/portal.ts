@@ -17,6 +17,20 @@ function rate(n: number, ms: number): string {
   return `${Math.round((n / ms) * 1000).toLocaleString('en-US')}/s`;
 }
 
+/**
+ * A pull, tried again once if the connection was reset: the keep-alive connection the ingest
+ * left may have been closed by the server while this process was busy ingesting in-process, and
+ * fetch only learns it when it reuses it. Re-reading a page is what an agent does too.
+ */
+async function pullOnce(url: string, headers: Record<string, string>): Promise<Response> {
+  try {
+    return await fetch(url, { headers });
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw error;
+    return fetch(url, { headers });
+  }
+}
+
 export async function run(): Promise<void> {
   const records = makeActivities(EVENTS, 7).map(({ createdAt: _c, ...r }) => r);
   for (const target of await storeTargets()) {
@@ -98,7 +112,7 @@ export async function run(): Promise<void> {
         started = performance.now();
         for (;;) {
           const query = `limit=${limit}${cursor === undefined ? '' : `&cursor=${cursor}`}`;
-          const response = await fetch(`${portal.url}/api/agent/v1/activities?${query}`, { headers });
+          const response = await pullOnce(`${portal.url}/api/agent/v1/activities?${query}`, headers);
           const text = await response.text();
           bytes += Buffer.byteLength(text);
           const page = JSON.parse(text) as { events: unknown[]; nextCursor: string; hasMore: boolean };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanJson, cleanText, MAX_JSON_DEPTH, TooDeepError } from './text.ts';
+import { cleanJson, cleanText, joinJson, MAX_JSON_DEPTH, TooDeepError } from './text.ts';
 
 describe('cleanText / cleanJson', () => {
   it('turns NUL into a space and a lone surrogate into U+FFFD, leaving the rest as is', () => {
@@ -29,5 +29,21 @@ describe('cleanText / cleanJson', () => {
     expect(() => cleanJson(deep)).toThrow(TooDeepError);
     const ok = JSON.parse(`${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`) as unknown;
     expect(cleanJson(ok)).toEqual(ok);
+  });
+});
+
+describe('joinJson', () => {
+  it('writes head, the items joined by commas, and tail as UTF-8', () => {
+    const items = [JSON.stringify({ user: 'zoë 😀' }), '{"a":1}', '"文件"'];
+    const bytes = joinJson('{"events":[', items, '],"hasMore":false}');
+    expect(bytes.toString('utf8')).toBe(`{"events":[${items.join(',')}],"hasMore":false}`);
+    expect(JSON.parse(bytes.toString('utf8'))).toEqual({
+      events: [{ user: 'zoë 😀' }, { a: 1 }, '文件'],
+      hasMore: false,
+    });
+  });
+
+  it('writes an empty list as head and tail alone', () => {
+    expect(joinJson('[', [], ']').toString()).toBe('[]');
   });
 });

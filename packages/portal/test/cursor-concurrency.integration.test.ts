@@ -57,10 +57,12 @@ async function drain(services: PortalServices, agent: AgentRow, cursor: string |
   let next = cursor;
   for (;;) {
     const page = JSON.parse(
-      await services.agents.pull(agent, 'activities', {
-        limit: 50,
-        ...(next === undefined ? {} : { cursor: next }),
-      }),
+      (
+        await services.agents.pull(agent, 'activities', {
+          limit: 50,
+          ...(next === undefined ? {} : { cursor: next }),
+        })
+      ).toString(),
     ) as Page;
     ids.push(...page.events.map((e) => e.id));
     next = page.nextCursor;

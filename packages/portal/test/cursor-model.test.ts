@@ -113,7 +113,7 @@ describe('agent pull cursor against a model', () => {
       /** As the HTTP route does: authenticate (a fresh row: enabled, epoch, settings), then pull. */
       async pull(query: { cursor?: string; limit: number }): Promise<Page> {
         const row = await service.authenticate(token);
-        return JSON.parse(await service.pull(row, 'activities', query)) as Page;
+        return JSON.parse((await service.pull(row, 'activities', query)).toString()) as Page;
       },
       update: (patch: Parameters<typeof service.update>[1]) => service.update(agent.id, patch),
     };

@@ -25,9 +25,9 @@ export interface RouteInput<B, Q> {
   caller: Caller;
 }
 
-/** What a handler may answer besides a plain object: a Response as is, or JSON text already encoded. */
+/** What a handler may answer besides a plain object: a Response as is, or JSON already encoded (text or UTF-8 bytes). */
 export class RawJson {
-  constructor(readonly text: string) {}
+  constructor(readonly text: string | Uint8Array<ArrayBuffer>) {}
 }
 
 export interface RouteDef<B = unknown, Q = unknown> {

@@ -20,6 +20,7 @@ import {
 import type { z } from 'zod';
 import type { PortalContext } from '../context.ts';
 import { ApiError, badRequest } from '../errors.ts';
+import { joinJson } from '../text.ts';
 import {
   formatAgentToken,
   hashSecret,
@@ -454,13 +455,13 @@ export function createAgentService(context: PortalContext) {
    * One page for the agent (DESIGN §6). A cursor acknowledges everything before it and becomes the
    * committed position; without one the pull resumes there. A first pull, or one after re-enable,
    * starts `backfillHours` back, and no pull ever starts further back than that.
-   * Returns the page as JSON text: the stored records are spliced in without re-encoding.
+   * Returns the page as JSON (UTF-8 bytes): the stored records are spliced in without re-encoding.
    */
   async function pull(
     agent: AgentRow,
     dataType: DataType,
     query: { cursor?: string; ack?: string; limit: number },
-  ): Promise<string> {
+  ): Promise<Buffer<ArrayBuffer>> {
     if (agent.enabled !== 1)
       throw new ApiError('AGENT_DISABLED', 'this SIEM agent is disabled in the portal');
     const selection = settingsOf(agent).dataTypes[dataType];
@@ -542,7 +543,11 @@ export function createAgentService(context: PortalContext) {
     const start = encodeCursor({ epoch: agent.cursor_epoch, position: after });
     // `committed`: what this pull committed; it also tells the agent that `ack` is understood.
     const committedCursor = encodeCursor({ epoch: agent.cursor_epoch, position });
-    return `{"events":[${rows.map((r) => r.data).join(',')}],"cursor":"${start}","nextCursor":"${nextCursor}","committed":"${committedCursor}","hasMore":${hasMore}${skippedJson}}`;
+    return joinJson(
+      '{"events":[',
+      rows.map((r) => r.data),
+      `],"cursor":"${start}","nextCursor":"${nextCursor}","committed":"${committedCursor}","hasMore":${hasMore}${skippedJson}}`,
+    );
   }
 
   /**
