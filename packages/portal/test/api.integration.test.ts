@@ -152,7 +152,7 @@ describe.each(await storeTargets())('admin REST API on $name', (target) => {
           },
         }),
         duplex: 'half',
-      } as RequestInit);
+      });
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ accepted: 2, rejected: [] });
       expect((await t.api('GET', '/api/v1/activities/nd-chunk-1')).body.description).toBe(
