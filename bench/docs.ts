@@ -68,6 +68,24 @@ function tableText(latest: Latest): string[] {
         `- ${key.slice('ingest '.length)}: ${f((value as { eventsPerS: number }).eventsPerS)} activities/s`,
       );
   }
+  const portal = latest.figures.portal as Record<string, number> | undefined;
+  if (portal !== undefined) {
+    out.push(
+      '',
+      '**The portal alone** (in-process, one run; the pull client parses each page in the same process):',
+      '',
+      '| store | insert floor rows/s | ingest in-process /s | ingest HTTP /s | pull pages of 1,000 /s | pull pages of 5,000 /s |',
+      '| --- | --- | --- | --- | --- | --- |',
+    );
+    const stores = [...new Set(Object.keys(portal).map((k) => k.split(' ').at(-1)!))];
+    for (const store of stores) {
+      const v = (key: string) => portal[`${key} ${store}`];
+      const cell = (n: number | undefined) => (n === undefined ? '—' : f(n));
+      out.push(
+        `| ${store} | ${cell(v('store insert floor'))} | ${cell(v('ingest in-process'))} | ${cell(v('ingest HTTP'))} | ${cell(v('pull 1000'))} | ${cell(v('pull 5000'))} |`,
+      );
+    }
+  }
   return out;
 }
 
