@@ -19,6 +19,7 @@ interface Page {
   events: { id: string; createdAt: number }[];
   cursor: string;
   nextCursor: string;
+  committed?: string;
   hasMore: boolean;
 }
 
@@ -304,7 +305,7 @@ describe.each(await storeTargets())('agent protocol on $name', (target) => {
       // The first pull has no cursor, yet its start is named, so a SIEM that lost it can get it again.
       const p1 = await page(agent.token, { limit: 10 });
       const p2 = await page(agent.token, { cursor: p1.nextCursor, limit: 10 });
-      expect(p2.cursor).toBe(p1.nextCursor);
+      expect(decodeCursor(p2.cursor)?.position).toBe(decodeCursor(p1.nextCursor)?.position);
       const p3 = await page(agent.token, { cursor: p2.nextCursor, limit: 10 });
       expect(ids(p3)).toEqual(all.slice(20));
       const again = await page(agent.token, { cursor: p1.cursor, limit: 10 });
@@ -317,21 +318,50 @@ describe.each(await storeTargets())('agent protocol on $name', (target) => {
       const all = await ingest('a', 30);
       const agent = await addAgent();
       const p1 = await page(agent.token, { limit: 10 });
-      // Page 2 read while page 1 is still on its way: page 1 is not acknowledged yet.
+      // Page 2 read while page 1 is still on its way: page 1 is not acknowledged yet, so a
+      // restart (a pull without a cursor) reads it again.
       const p2 = await page(agent.token, { cursor: p1.nextCursor, ack: p1.cursor, limit: 10 });
       expect(ids(p2)).toEqual(all.slice(10, 20));
-      expect(ids(await page(agent.token, { limit: 10 }))).toEqual(all.slice(0, 10));
-      // Page 1 delivered, page 3 read ahead: a restart resumes after page 1, so page 2 comes again.
-      const p3 = await page(agent.token, { cursor: p2.nextCursor, ack: p1.nextCursor, limit: 10 });
-      expect(ids(p3)).toEqual(all.slice(20, 30));
+      const r1 = await page(agent.token, { limit: 10 });
+      expect(ids(r1)).toEqual(all.slice(0, 10));
+      // The restarted agent: page 1 delivered, page 3 read ahead. A restart resumes after page 1,
+      // so page 2 comes again.
+      const r2 = await page(agent.token, { cursor: r1.nextCursor, ack: r1.cursor, limit: 10 });
+      const r3 = await page(agent.token, { cursor: r2.nextCursor, ack: r1.nextCursor, limit: 10 });
+      expect(ids(r3)).toEqual(all.slice(20, 30));
       expect(ids(await page(agent.token, { limit: 10 }))).toEqual(all.slice(10, 20));
       // A clean stop: limit=0 with ack reads nothing and commits the ack.
-      const stop = await page(agent.token, { ack: p3.nextCursor, limit: 0 });
-      expect([stop.events, stop.hasMore, stop.nextCursor]).toEqual([[], false, p3.nextCursor]);
+      const stop = await page(agent.token, { ack: r3.nextCursor, limit: 0 });
+      expect([stop.events, stop.hasMore]).toEqual([[], false]);
+      expect(decodeCursor(stop.nextCursor)?.position).toBe(decodeCursor(r3.nextCursor)?.position);
       expect((await page(agent.token, { limit: 10 })).events).toEqual([]);
-      // ack may also move the committed position back (a rewind), like a cursor.
-      await page(agent.token, { cursor: p1.nextCursor, ack: p1.nextCursor, limit: 0 });
+      // An agent rewinds with a plain pull from an older cursor, which moves the position back.
+      await page(agent.token, { cursor: p1.nextCursor, limit: 0 });
       expect(ids(await page(agent.token, { limit: 10 }))).toEqual(all.slice(10, 20));
+    });
+
+    it('ignores the ack of a read-ahead that arrives after the agent dropped it and pulled again', async () => {
+      const all = await ingest('a', 40);
+      const agent = await addAgent();
+      const p1 = await page(agent.token, { limit: 10 });
+      const p2 = await page(agent.token, { cursor: p1.nextCursor, ack: p1.cursor, limit: 10 });
+      const p3 = await page(agent.token, { cursor: p2.nextCursor, ack: p1.nextCursor, limit: 10 });
+      // The agent sent pages 1–3, then read ahead page 4 acknowledging pages 1–2; that request is
+      // slow. The SIEM connection is lost and the replay window says page 2 on may be gone: the
+      // agent drops the read-ahead and rewinds with a plain pull from page 2's start.
+      const late = { cursor: p3.nextCursor, ack: p2.nextCursor, limit: 10 };
+      const again = await page(agent.token, { cursor: p2.cursor, limit: 10 });
+      expect(ids(again)).toEqual(all.slice(10, 20));
+      // The dropped read-ahead arrives now. Committed, its ack would skip pages 2 and 3 for an agent
+      // killed before it sends them again.
+      const stale = await page(agent.token, late);
+      expect(stale.committed).toBe(again.committed);
+      // A restart resumes where the rewind put it: page 2 comes again.
+      expect(ids(await page(agent.token, { limit: 10 }))).toEqual(all.slice(10, 20));
+      // The agent's own next read-ahead (an ack from after the rewind) commits as before.
+      const next = await page(agent.token, { cursor: again.nextCursor, ack: again.nextCursor, limit: 10 });
+      expect(ids(next)).toEqual(all.slice(20, 30));
+      expect(ids(await page(agent.token, { limit: 10 }))).toEqual(all.slice(20, 30));
     });
 
     it('refuses an ack ahead of the cursor, malformed or past the newest event, committing nothing', async () => {

@@ -50,6 +50,8 @@ import {
   updateAgentHeartbeat,
   updateAgentToken,
   upsertCursor,
+  commitAck,
+  markReadAhead,
   type AgentRow,
 } from '../store/agents.ts';
 import { findAdminsByIds } from '../store/admins.ts';
@@ -441,14 +443,19 @@ export function createAgentService(context: PortalContext) {
     return floor;
   }
 
-  async function committedPosition(agent: AgentRow, dataType: DataType): Promise<number | null> {
+  /** The committed position in the agent's epoch (null: none yet) and its rewind generation. */
+  async function committedPosition(
+    agent: AgentRow,
+    dataType: DataType,
+  ): Promise<{ position: number | null; generation: number; readAhead: boolean }> {
     const committed = await findCursor(db, agent.id, dataType);
-    return committed !== undefined && committed.epoch === agent.cursor_epoch ? committed.position : null;
-  }
-
-  async function commit(agent: AgentRow, dataType: DataType, position: number): Promise<void> {
-    const values = { epoch: agent.cursor_epoch, position, updated_at: clock.now() };
-    await upsertCursor(db, agent.id, dataType, values);
+    return committed !== undefined && committed.epoch === agent.cursor_epoch
+      ? {
+          position: committed.position,
+          generation: committed.generation,
+          readAhead: committed.read_ahead === 1,
+        }
+      : { position: null, generation: 0, readAhead: false };
   }
 
   /**
@@ -478,9 +485,10 @@ export function createAgentService(context: PortalContext) {
 
     // Read the newest seq first: with ingest serialised by lockIngest, everything at or below it has committed.
     const upTo = await maxSeq(db, dataType);
-    const committed = await committedPosition(agent, dataType);
+    const stored = await committedPosition(agent, dataType);
+    const committed = stored.position;
     // A position presented in this epoch (null: a stale one from before a re-enable, ignored).
-    const presented = async (text: string | undefined, what: string): Promise<number | null> => {
+    const presented = async (text: string | undefined, what: string) => {
       if (text === undefined) return null;
       const cursor = decodeCursor(text);
       if (cursor === null) throw new ApiError('CURSOR_INVALID', `the ${what} is malformed`);
@@ -488,10 +496,11 @@ export function createAgentService(context: PortalContext) {
       // Past the newest stored event is fine if retention deleted it: compare with what was ever issued.
       if (cursor.position > upTo && cursor.position > (await ops.seqHighWater(db, dataType)))
         throw new ApiError('CURSOR_INVALID', `the ${what} points past the newest event`);
-      return cursor.position;
+      return cursor;
     };
-    const cursor = await presented(query.cursor, 'cursor');
-    const ack = await presented(query.ack, 'ack');
+    const cursor = (await presented(query.cursor, 'cursor'))?.position ?? null;
+    const presentedAck = await presented(query.ack, 'ack');
+    const ack = presentedAck?.position ?? null;
     if (ack !== null && cursor !== null && ack > cursor)
       throw new ApiError(
         'CURSOR_INVALID',
@@ -510,10 +519,31 @@ export function createAgentService(context: PortalContext) {
     // starts (a first pull pins it, so the backfill window does not slide while the agent works).
     // A read ahead commits its ack and no further: the page before its cursor may still be on its
     // way to the SIEM (a stale ack acknowledges nothing new).
-    const position =
-      query.ack === undefined || cursor === null ? after : (ack ?? Math.min(committed ?? floor, cursor));
-    // Written only when it moved: an idle agent polling a caught-up position writes nothing.
-    if (position !== committed) await commit(agent, dataType, position);
+    const readAhead = query.ack !== undefined && cursor !== null;
+    let position = readAhead ? (ack ?? Math.min(committed ?? floor, cursor)) : after;
+    let generation = stored.generation;
+    const at = { epoch: agent.cursor_epoch, position, updated_at: clock.now() };
+    if (readAhead && presentedAck !== null && committed !== null) {
+      // A read-ahead may reach the portal after the agent dropped it (a rewind, a failed write)
+      // and pulled again: its ack, issued before, could move the position past what is being
+      // sent again. It commits only in the generation it was issued in.
+      if (position !== committed) {
+        if (!(await commitAck(db, agent.id, dataType, { ...at, generation: presentedAck.generation }))) {
+          position = committed;
+          logger.info(
+            { agentId: agent.id, dataType },
+            'Ignored a read-ahead acknowledgement sent before the agent pulled again',
+          );
+        }
+      } else if (!stored.readAhead) await markReadAhead(db, agent.id, dataType);
+    } else if (position !== committed || stored.readAhead) {
+      // A pull without read-ahead comes once the agent has none outstanding (the first pull, or
+      // after dropping one): a read-ahead served before it may still be answered, and its ack
+      // is stale from now on. Written only when it matters: an idle agent polling a caught-up
+      // position writes nothing.
+      generation += 1;
+      await upsertCursor(db, agent.id, dataType, { ...at, generation, read_ahead: 0 });
+    }
 
     // Read in seq windows: each query covers a bounded range, so its cost stays bounded whatever
     // plan the database picks (PostgreSQL without fresh statistics sorts the whole range
@@ -537,12 +567,12 @@ export function createAgentService(context: PortalContext) {
     // Never behind the committed position (the table's newest rows may have been deleted).
     const next = Math.max(scanned, after);
     const hasMore = next < upTo;
-    const nextCursor = encodeCursor({ epoch: agent.cursor_epoch, position: next });
+    const nextCursor = encodeCursor({ epoch: agent.cursor_epoch, position: next, generation });
     const skippedJson = skipped === null ? '' : `,"skipped":${JSON.stringify(skipped)}`;
     // `cursor`: where the page starts, so an agent can read it again after a SIEM lost it.
-    const start = encodeCursor({ epoch: agent.cursor_epoch, position: after });
+    const start = encodeCursor({ epoch: agent.cursor_epoch, position: after, generation });
     // `committed`: what this pull committed; it also tells the agent that `ack` is understood.
-    const committedCursor = encodeCursor({ epoch: agent.cursor_epoch, position });
+    const committedCursor = encodeCursor({ epoch: agent.cursor_epoch, position, generation });
     return joinJson(
       '{"events":[',
       rows.map((r) => r.data),

@@ -102,10 +102,10 @@ export async function findCursor(
   db: Db,
   agentId: string,
   dataType: DataType,
-): Promise<{ epoch: number; position: number } | undefined> {
+): Promise<{ epoch: number; position: number; generation: number; read_ahead: number } | undefined> {
   return db
     .selectFrom('agent_cursors')
-    .select(['epoch', 'position'])
+    .select(['epoch', 'position', 'generation', 'read_ahead'])
     .where('agent_id', '=', agentId)
     .where('data_type', '=', dataType)
     .executeTakeFirst();
@@ -116,12 +116,44 @@ export async function upsertCursor(
   db: Db,
   agentId: string,
   dataType: DataType,
-  values: { epoch: number; position: number; updated_at: number },
+  values: { epoch: number; position: number; generation: number; read_ahead: number; updated_at: number },
 ): Promise<void> {
   await db
     .insertInto('agent_cursors')
     .values({ agent_id: agentId, data_type: dataType, ...values })
     .onConflict((oc) => oc.columns(['agent_id', 'data_type']).doUpdateSet(values))
+    .execute();
+}
+
+/**
+ * Commits a read-ahead's acknowledgement only if the stored position is still in the epoch and
+ * generation the ack was issued in (one statement, so a pull committed meanwhile wins), and notes
+ * that a read-ahead was served. Returns whether it was committed.
+ */
+export async function commitAck(
+  db: Db,
+  agentId: string,
+  dataType: DataType,
+  values: { epoch: number; generation: number; position: number; updated_at: number },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('agent_cursors')
+    .set({ position: values.position, read_ahead: 1, updated_at: values.updated_at })
+    .where('agent_id', '=', agentId)
+    .where('data_type', '=', dataType)
+    .where('epoch', '=', values.epoch)
+    .where('generation', '=', values.generation)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Notes that a read-ahead was served (one that committed nothing new). */
+export async function markReadAhead(db: Db, agentId: string, dataType: DataType): Promise<void> {
+  await db
+    .updateTable('agent_cursors')
+    .set({ read_ahead: 1 })
+    .where('agent_id', '=', agentId)
+    .where('data_type', '=', dataType)
     .execute();
 }
 

@@ -326,6 +326,25 @@ const leanerActivityIndexes: Migration = {
   },
 };
 
+/**
+ * A read-ahead's acknowledgement may reach the portal after the agent dropped it and rewound (a
+ * SIEM connection lost): committed then, it would move the position past events the agent is
+ * about to send again. The generation counts commits by pulls without read-ahead; cursors carry
+ * it, and an ack from an older one is stale.
+ */
+const cursorGeneration: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .alterTable('agent_cursors')
+      .addColumn('generation', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .alterTable('agent_cursors')
+      .addColumn('read_ahead', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+};
+
 /** Migrations by name, in the order they run. Append only; never edit one that shipped. */
 function migrations(dialect: StoreDialect): [string, Migration][] {
   return [
@@ -333,6 +352,7 @@ function migrations(dialect: StoreDialect): [string, Migration][] {
     ['0002-token-scopes-notification-index', tokenScopes],
     ['0003-connectors', connectors(dialect)],
     ['0004-leaner-activity-indexes', leanerActivityIndexes],
+    ['0005-cursor-generation', cursorGeneration],
   ];
 }
 

@@ -106,6 +106,10 @@ export interface AgentCursorsTable {
   epoch: number;
   /** The committed position: every event with seq ≤ position was acknowledged. */
   position: number;
+  /** Commits by pulls without read-ahead; a read-ahead's ack issued before the last one is stale. */
+  generation: number;
+  /** 1 once a read-ahead was served since that commit: the next pull without one is a new generation. */
+  read_ahead: number;
   updated_at: number;
 }
 
