@@ -12,7 +12,7 @@ import {
 } from '@cloudsiem/protocol';
 import { z } from 'zod';
 import type { PortalServices } from '../services/index.ts';
-import { route, type RouteDef } from '../http/route.ts';
+import { RawJson, route, type RouteDef } from '../http/route.ts';
 import { ApiError, badRequest } from '../errors.ts';
 import { LIST_TOTAL_BOUND } from '../store/events.ts';
 
@@ -64,10 +64,13 @@ export function eventRoutes({ events }: PortalServices): RouteDef[] {
     },
   ] as const;
   for (const { dataType, one, request, response, record } of kinds) {
+    // The page as JSON bytes with the stored records spliced in (not parsed and encoded again).
+    const listed = async (asked: Parameters<typeof events.listJson>[1]) =>
+      new RawJson(await events.listJson(dataType, asked));
     const list = (input: unknown) => {
       const parsed = request.safeParse(input);
       if (!parsed.success) throw badRequest('query', parsed.error.issues);
-      return events.list(dataType, parsed.data);
+      return listed(parsed.data);
     };
     routes.push(
       route({
@@ -80,7 +83,7 @@ export function eventRoutes({ events }: PortalServices): RouteDef[] {
         scope: 'read',
         body: request,
         response,
-        handler: (_c, { body }) => events.list(dataType, body),
+        handler: (_c, { body }) => listed(body),
       }),
       route({
         method: 'get',
