@@ -145,13 +145,17 @@ describe.each(await storeTargets())('connector faults at the store on $name', (t
     const stored: string[] = [];
     for (const dataType of ['activities', 'alerts'] as const) {
       for (let skip = 0; ; skip += 1000) {
-        const page = await portal.services.events.list(dataType, {
-          filters: {},
-          sortField: 'createdAt',
-          sortDirection: 'asc',
-          skip,
-          limit: 1000,
-        });
+        const page = JSON.parse(
+          (
+            await portal.services.events.list(dataType, {
+              filters: {},
+              sortField: 'createdAt',
+              sortDirection: 'asc',
+              skip,
+              limit: 1000,
+            })
+          ).toString(),
+        ) as { data: unknown[]; hasNext: boolean };
         for (const r of page.data)
           stored.push((dataType === 'activities' ? activitySchema : alertSchema).parse(r).id);
         if (!page.hasNext) break;

@@ -145,9 +145,10 @@ async function readChunks(c: Context, maxBytes: number): Promise<Uint8Array[]> {
 
 const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
 
-/** UTF-8 text, invalid bytes replaced and a leading byte order mark dropped (as TextDecoder does). */
-function decodeUtf8(bytes: Uint8Array): string {
-  const start = bytes[0] === UTF8_BOM[0] && bytes[1] === UTF8_BOM[1] && bytes[2] === UTF8_BOM[2] ? 3 : 0;
+/** UTF-8 text, invalid bytes replaced and (at the body's start) a byte order mark dropped, as TextDecoder does. */
+function decodeUtf8(bytes: Uint8Array, atStart = true): string {
+  const bom = atStart && bytes[0] === UTF8_BOM[0] && bytes[1] === UTF8_BOM[1] && bytes[2] === UTF8_BOM[2];
+  const start = bom ? 3 : 0;
   return Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.byteLength - start).toString('utf8');
 }
 
@@ -164,10 +165,7 @@ function* ndjsonLines(chunks: readonly Uint8Array[]): Generator<string> {
   let carry: Uint8Array[] = [];
   let first = true;
   const decode = (parts: Uint8Array[]) => {
-    const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-    const text = first
-      ? decodeUtf8(bytes)
-      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    const text = decodeUtf8(parts.length === 1 ? parts[0]! : Buffer.concat(parts), first);
     first = false;
     return text;
   };

@@ -64,9 +64,8 @@ export function eventRoutes({ events }: PortalServices): RouteDef[] {
     },
   ] as const;
   for (const { dataType, one, request, response, record } of kinds) {
-    // The page as JSON bytes with the stored records spliced in (not parsed and encoded again).
-    const listed = async (asked: Parameters<typeof events.listJson>[1]) =>
-      new RawJson(await events.listJson(dataType, asked));
+    const listed = async (asked: Parameters<typeof events.list>[1]) =>
+      new RawJson(await events.list(dataType, asked));
     const list = (input: unknown) => {
       const parsed = request.safeParse(input);
       if (!parsed.success) throw badRequest('query', parsed.error.issues);

@@ -135,36 +135,22 @@ export function createEventService(context: PortalContext, policies: PolicyServi
     return { accepted, duplicates: good.length - accepted, alertsRaised: 0, rejected };
   }
 
-  function readPage(dataType: DataType, request: ActivityListRequest | AlertListRequest) {
-    return listEvents(db, ops, dataType, {
+  /**
+   * A page as JSON bytes with the stored records spliced in: a page of 1,000 is not parsed and
+   * encoded again. `moreThanTotal` is MDCA's flag that `total` stopped counting (store/events.ts
+   * LIST_TOTAL_BOUND), sent only then.
+   */
+  async function list(
+    dataType: DataType,
+    request: ActivityListRequest | AlertListRequest,
+  ): Promise<Buffer<ArrayBuffer>> {
+    const page = await listEvents(db, ops, dataType, {
       filter: request.filters,
       sortField: request.sortField,
       sortDirection: request.sortDirection,
       skip: request.skip,
       limit: request.limit,
     });
-  }
-
-  async function list(dataType: DataType, request: ActivityListRequest | AlertListRequest) {
-    const page = await readPage(dataType, request);
-    return {
-      data: page.data.map((d) => JSON.parse(d) as unknown),
-      hasNext: page.hasNext,
-      total: page.total,
-      // MDCA's flag: `total` stopped counting (store/events.ts LIST_TOTAL_BOUND). Sent only then.
-      ...(page.moreThanTotal ? { moreThanTotal: true } : {}),
-    };
-  }
-
-  /**
-   * The same answer as `list`, as JSON bytes with the stored records spliced in: a page of 1,000
-   * is not parsed and encoded again (the API's list routes answer with it).
-   */
-  async function listJson(
-    dataType: DataType,
-    request: ActivityListRequest | AlertListRequest,
-  ): Promise<Buffer<ArrayBuffer>> {
-    const page = await readPage(dataType, request);
     const more = page.moreThanTotal ? ',"moreThanTotal":true' : '';
     return joinJson('{"data":[', page.data, `],"hasNext":${page.hasNext},"total":${page.total}${more}}`);
   }
@@ -190,7 +176,7 @@ export function createEventService(context: PortalContext, policies: PolicyServi
     return deleted;
   }
 
-  return { ingestActivities, ingestAlerts, list, listJson, get, applyRetention };
+  return { ingestActivities, ingestAlerts, list, get, applyRetention };
 }
 
 export type EventService = ReturnType<typeof createEventService>;
