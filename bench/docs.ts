@@ -1,6 +1,7 @@
 // `npm run bench -- --docs`: rewrites the generated sections of docs/PERFORMANCE.md (between
-// `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`) from bench/results/latest.json and
-// bench/results/curves.json, and docs/perf-curves.svg from curves.json, so no figure is typed in.
+// `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`) from bench/results/latest.json,
+// bench/results/curves.json and bench/results/agent-memory.json, and docs/perf-curves.svg from
+// curves.json, so no figure is typed in.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
@@ -108,6 +109,37 @@ function curvesText(curves: Curves): string[] {
   return out;
 }
 
+interface AgentMemory {
+  machine: Machine;
+  figures: Record<string, Record<string, AgentMemoryRun>>;
+}
+
+interface AgentMemoryRun {
+  events: number;
+  seconds: number;
+  eventsPerS: number;
+  idleRssMB: number | null;
+  peakRssMB: number;
+  meanRssFirstTenthMB: number;
+  meanRssLastTenthMB: number;
+}
+
+function agentMemoryText(memory: AgentMemory): string[] {
+  const runs = Object.entries(memory.figures['agent-memory'] ?? {});
+  const out = machineText(memory.machine, `${f(memory.machine.events)} events`);
+  out.push(
+    '',
+    '| run | events | events/s | idle RSS MB | peak RSS MB | mean RSS, first tenth of the drain | mean RSS, last tenth |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const [name, r] of runs)
+    out.push(
+      `| ${name} | ${f(r.events)} | ${f(r.eventsPerS)} | ${r.idleRssMB === null ? '—' : r.idleRssMB.toFixed(1)} | ` +
+        `${f(r.peakRssMB)} | ${f(r.meanRssFirstTenthMB)} | ${f(r.meanRssLastTenthMB)} |`,
+    );
+  return out;
+}
+
 function replaceSection(doc: string, name: string, lines: string[]): string {
   const open = `<!-- bench:${name} -->`;
   const close = `<!-- /bench:${name} -->`;
@@ -121,7 +153,9 @@ export async function writeDocs(): Promise<void> {
   let doc = readFileSync(DOC, 'utf8');
   const latest = read<Latest>('latest.json');
   const curves = read<Curves>('curves.json');
+  const memory = read<AgentMemory>('agent-memory.json');
   if (latest !== null) doc = replaceSection(doc, 'table', tableText(latest));
+  if (memory !== null) doc = replaceSection(doc, 'agent-memory', agentMemoryText(memory));
   if (curves !== null) {
     doc = replaceSection(doc, 'curves', curvesText(curves));
     writeFileSync(SVG_PATH, curvesSvg(curves.stores));
@@ -129,6 +163,6 @@ export async function writeDocs(): Promise<void> {
   // Formatted as `npm run format:check` wants it (the tables' columns aligned).
   writeFileSync(DOC, await format(doc, { ...(await resolveConfig(DOC)), filepath: DOC }));
   console.log(
-    `rewrote ${DOC} from ${[latest && 'latest.json', curves && 'curves.json'].filter(Boolean).join(' and ') || 'nothing (no results yet)'}`,
+    `rewrote ${DOC} from ${[latest && 'latest.json', curves && 'curves.json', memory && 'agent-memory.json'].filter(Boolean).join(' and ') || 'nothing (no results yet)'}`,
   );
 }

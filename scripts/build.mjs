@@ -6,11 +6,18 @@
 //   `node agent/cloudsiem-agent.mjs --token-file FILE` runs anywhere with Node 20.19+, without
 //   node_modules. Split in two so that the thread that starts the agent's worker (agent-main.ts)
 //   loads only the small entry, not the agent's code a second time.
+// - the agent again as ONE file, dist/downloads/cloudsiem-agent.mjs (with cloudsiem-agent.mjs.sha256
+//   beside it, sha256sum's format), which the portal serves at /downloads/ for admins to install on
+//   another server. The same entry without splitting: esbuild wraps every module the entry reaches
+//   only through `import()` in a lazy initialiser, so the main thread that starts the worker parses
+//   the agent's code but runs none of it. No source map: the file must be the whole download.
+//   Beside it, deploy/cloudsiem-agent.service with its ExecStart= running that file.
 // - the web UI into packages/web/dist (Vite), which the portal serves at `/`.
 // `--cli`, `--agent` or `--web` builds only those parts; `--out DIR` writes the bundles to DIR
-// (DIR/cloudsiem.mjs, DIR/agent/).
+// (DIR/cloudsiem.mjs, DIR/agent/, DIR/downloads/).
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -39,6 +46,23 @@ const bundle = {
   logLevel: 'warning',
 };
 
+/**
+ * deploy/cloudsiem-agent.service for the downloaded file: the same unit, starting
+ * /opt/cloudsiem/cloudsiem-agent.mjs with the Node on systemd's PATH instead of the `cloudsiem` wrapper.
+ */
+function downloadedUnit() {
+  const unit = readFileSync(resolve(root, 'deploy/cloudsiem-agent.service'), 'utf8');
+  const from = /^# \/usr\/bin\/env finds.*\nExecStart=\/usr\/bin\/env cloudsiem agent /m;
+  if (!from.test(unit))
+    throw new Error('deploy/cloudsiem-agent.service: its ExecStart= line changed; update downloadedUnit()');
+  return unit.replace(
+    from,
+    '# The agent downloaded from the portal (/downloads/cloudsiem-agent.mjs), run by the Node that\n' +
+      "# /usr/bin/env finds on systemd's PATH (/usr/local/bin, /usr/bin): Node.js 20.19 or later.\n" +
+      'ExecStart=/usr/bin/env node /opt/cloudsiem/cloudsiem-agent.mjs ',
+  );
+}
+
 const builds = [];
 if (wants('cli'))
   builds.push(
@@ -64,6 +88,23 @@ if (wants('agent')) {
       // Nothing external: the agent needs no native module, and the folder must run on its own.
     }),
   );
+  const downloads = resolve(values.out, 'downloads');
+  const download = resolve(downloads, 'cloudsiem-agent.mjs');
+  mkdirSync(downloads, { recursive: true });
+  builds.push(
+    build({
+      ...bundle,
+      entryPoints: [resolve(root, 'packages/cli/src/agent-main.ts')],
+      outfile: download,
+      // `./cloudsiem-agent.mjs` after `chmod +x` runs it with the Node on the PATH.
+      banner: { js: `#!/usr/bin/env node\n${bundle.banner.js}` },
+      sourcemap: false,
+    }).then(() => {
+      const sha256 = createHash('sha256').update(readFileSync(download)).digest('hex');
+      writeFileSync(`${download}.sha256`, `${sha256}  cloudsiem-agent.mjs\n`);
+    }),
+  );
+  writeFileSync(resolve(downloads, 'cloudsiem-agent.service'), downloadedUnit());
 }
 await Promise.all(builds);
 

@@ -198,6 +198,8 @@ function expectStatus(answer: Answer, expected: number, what: string): void {
     throw new Error(`${what}: expected HTTP ${expected}, got ${answer.status}: ${answer.text.slice(0, 500)}`);
 }
 
+let agentsCreated = 0;
+
 /** The admin REST API of a portal, as one admin (an admin API token). */
 export class AdminClient {
   private constructor(
@@ -239,7 +241,12 @@ export class AdminClient {
   }
 
   async createAgent(input: Record<string, unknown>): Promise<{ agent: SiemAgent; token: string }> {
-    const answer = await this.call('POST', '/api/v1/siem-agents', { name: 'e2e agent', ...input });
+    // Agent names are unique (without case): each unnamed one gets its own.
+    agentsCreated += 1;
+    const answer = await this.call('POST', '/api/v1/siem-agents', {
+      name: `e2e agent ${agentsCreated}`,
+      ...input,
+    });
     expectStatus(answer, 201, 'create a SIEM agent');
     return answer.body as { agent: SiemAgent; token: string };
   }
@@ -646,6 +653,7 @@ export function alert(id: string, fields: Partial<Alert> = {}): Alert {
     relatedActivityIds: [],
     ip: '13.82.149.151',
     source: 'cloud-apps',
+    status: 'open',
     ...fields,
   };
 }

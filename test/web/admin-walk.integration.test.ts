@@ -39,6 +39,7 @@ const COLUMNS = [
   'Token owner',
   'Type',
   'Status',
+  'Lag',
   'Last connection',
   'Agent notifications',
 ];
@@ -156,8 +157,10 @@ describeWithSyslogNg('web UI: the walk a new admin takes', (suite) => {
       await wizard.getByRole('button', { name: 'Copied' }).waitFor();
       const copied = await web.readClipboard();
       expect(copied).toBe(token);
-      expect(await wizard.locator('code', { hasText: 'cloudsiem agent' }).innerText()).toBe(
-        `cloudsiem agent --token ${token}`,
+      // The install commands (agent-install-walk runs them) read the token from a file.
+      await wizard.getByRole('tab', { name: 'Shell' }).click();
+      expect(await wizard.getByRole('tabpanel', { name: 'Shell' }).locator('code').innerText()).toContain(
+        'node cloudsiem-agent.mjs --token-file agent.token',
       );
       await web.screenshot('wizard-token');
       await wizard.getByRole('button', { name: 'Done' }).click();
@@ -266,6 +269,11 @@ describeWithSyslogNg('web UI: the walk a new admin takes', (suite) => {
       // Disable, then Enable: the running agent hears of each (its /healthz), the menu offers the other.
       await page.getByRole('button', { name: `Actions for ${AGENT}` }).click();
       await menu.getByRole('menuitem', { name: 'Disable' }).click();
+      // Disable stops the SIEM feed: it asks first.
+      await page
+        .getByRole('dialog', { name: `Disable ${AGENT}?` })
+        .getByRole('button', { name: 'Disable' })
+        .click();
       await renewed.waitForHealth((h) => !h.enabled, 'the agent disabled');
       await page.getByRole('button', { name: `Actions for ${AGENT}` }).click();
       await expect

@@ -3,7 +3,8 @@
 // fresh profile, clipboard access for the portal's origin, and every console error and page error
 // collected so a test can fail on any. Full-page screenshots go to test-artifacts/screenshots/.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +14,7 @@ import {
   ADMIN_EMAIL,
   ADMIN_PASSWORD,
   onCleanup,
+  request,
   startPortal,
   type PortalOptions,
   type PortalProcess,
@@ -27,6 +29,8 @@ export const SCREENSHOTS = join(ROOT, 'test-artifacts/screenshots');
 /** The issue's window sizes: a laptop and a narrow window. */
 export const WIDE = { width: 1280, height: 800 } as const;
 export const NARROW = { width: 400, height: 800 } as const;
+/** A phone held upright (issue 13, defect 7): the compact header and the priority columns. */
+export const PHONE = { width: 390, height: 844 } as const;
 
 /**
  * For `beforeAll(ensureWebBuilt, BUILD_TIMEOUT_MS)`: a Vite build on a two-core CI machine, or the
@@ -283,7 +287,158 @@ export async function signIn(
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation').getByRole('button', { name: 'Sign out' }).waitFor();
+  // Sign out in the top bar; in a narrow window, the Menu button that shows it.
+  await page
+    .getByRole('navigation')
+    .getByRole('button', { name: /^(Sign out|Menu)$/ })
+    .first()
+    .waitFor();
+}
+
+/**
+ * Clicks the main navigation's link `label`, opening the navigation first where a narrow window
+ * folds it behind its Menu button.
+ */
+export async function navigateTo(session: WebSession, label: string): Promise<void> {
+  const nav = session.page.getByRole('navigation', { name: 'Main' });
+  const menu = nav.getByRole('button', { name: 'Menu', exact: true });
+  if ((await menu.isVisible()) && (await menu.getAttribute('aria-expanded')) !== 'true') await menu.click();
+  await nav.getByRole('link', { name: label, exact: true }).click();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accessibility (issue 13, defect 8): axe-core in the page
+
+/** axe-core's own bundle, read once: it is evaluated in the page, not loaded from a URL. */
+let axeSource: string | undefined;
+function axeCoreSource(): string {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  return axeSource;
+}
+
+/** What the helpers read of axe.run's answer (axe-core's own types are DOM-typed). */
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[]; failureSummary?: string }[];
+}
+interface AxeInPage {
+  axe?: {
+    run(context: unknown, options: { resultTypes: string[] }): Promise<{ violations: AxeViolation[] }>;
+  };
+  document: unknown;
+}
+
+/** The impacts a test fails on: what keeps someone from using the page, not advice. */
+const FAILING_IMPACTS = new Set(['serious', 'critical']);
+
+/**
+ * The serious and critical axe-core violations on the page as it is now, one readable line per
+ * rule and element: `color-contrast (serious) .history-time: Fix any of the following: …`.
+ * The portal's Content-Security-Policy refuses injected script tags, so axe-core's source is
+ * evaluated through the DevTools protocol (as page.evaluate runs its own code), not added as one.
+ */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  const loaded = await page.evaluate(() => (globalThis as unknown as AxeInPage).axe !== undefined);
+  if (!loaded) await page.evaluate(axeCoreSource());
+  const violations = await page.evaluate(async () => {
+    const g = globalThis as unknown as AxeInPage;
+    const result = await g.axe!.run(g.document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({
+        target: n.target.map((t) => (Array.isArray(t) ? t.join(' >>> ') : String(t))),
+        summary: (n.failureSummary ?? '').replace(/\s+/g, ' ').trim(),
+      })),
+    }));
+  });
+  return violations
+    .filter((v) => v.impact !== null && FAILING_IMPACTS.has(v.impact))
+    .flatMap((v) =>
+      v.nodes.map((n) => `${v.id} (${v.impact}) ${n.target.join(', ')}: ${v.help}. ${n.summary}`),
+    );
+}
+
+/**
+ * Fails (softly: the test goes on, so one run lists every page's problems) when axe-core finds a
+ * serious or critical violation on the page; `where` names the page and state in the message.
+ */
+export async function expectAccessible(page: Page, where: string): Promise<void> {
+  const found = await accessibilityViolations(page);
+  expect.soft(found, `accessibility violations on ${where}:\n${found.join('\n')}`).toEqual([]);
+}
+
+/**
+ * Posts one heartbeat of the agent with `token`, as the agent's own API would: its SIEM reachable
+ * (`connected`) or refusing (`disconnected`, with the agent's SYSLOG_CONNECT error).
+ */
+export async function postSyslogHeartbeat(
+  portal: PortalProcess,
+  token: string,
+  state: 'connected' | 'disconnected',
+  {
+    startedAt = Date.now() - 600_000,
+    alertsLagSeconds = 40,
+  }: { startedAt?: number; alertsLagSeconds?: number } = {},
+): Promise<void> {
+  const body = {
+    version: '1.0.0',
+    host: 'siem-host-1',
+    startedAt,
+    counters: {
+      alerts: { eventsSent: 10, lagSeconds: alertsLagSeconds },
+      activities: { eventsSent: 20, lagSeconds: 30 },
+    },
+    syslog: { state, target: 'tcp://127.0.0.1:9' },
+    errors:
+      state === 'connected'
+        ? []
+        : [
+            {
+              code: 'SYSLOG_CONNECT',
+              message:
+                'cannot reach syslog server 127.0.0.1:9 (connect ECONNREFUSED): is the SIEM listening?',
+            },
+          ],
+  };
+  const answer = await request(`${portal.url}/api/agent/v1/heartbeat`, {
+    method: 'POST',
+    headers: { authorization: `Token ${token}` },
+    body,
+  });
+  expect(answer.status, 'a heartbeat').toBe(204);
+}
+
+/** A Chromium session on `portal` at `hash`, signed in as the first admin. */
+export async function signedInSession(
+  chromiumPath: string,
+  portal: PortalProcess,
+  test: string,
+  {
+    hash = '#/siem-agents',
+    viewport = WIDE,
+  }: { hash?: string; viewport?: { width: number; height: number } } = {},
+): Promise<{ web: WebSession; page: Page }> {
+  const web = await WebSession.open(chromiumPath, portal.url, test, viewport);
+  await web.goto(hash);
+  await web.page.getByLabel('Email').waitFor();
+  await signIn(web);
+  return { web, page: web.page };
+}
+
+/** Add SIEM agent, through General and Remote syslog to its Data types step; the wizard. */
+export async function wizardAtDataTypes(page: Page, name: string) {
+  await page.getByRole('button', { name: 'Add SIEM agent' }).click();
+  const wizard = page.getByRole('dialog', { name: 'Add SIEM agent' });
+  await wizard.getByLabel('Name', { exact: true }).fill(name);
+  await wizard.getByRole('button', { name: 'Next' }).click();
+  await wizard.getByLabel('Host or IP').fill('siem.example.com');
+  await wizard.getByLabel('Port', { exact: true }).fill('514');
+  await wizard.getByRole('button', { name: 'Next' }).click();
+  return wizard;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -143,16 +143,17 @@ describe.skipIf(chromiumTool === undefined)('web UI: Settings › Connectors', (
 
     // The records are in the activity log. The oldest, by the link its CEF line carries: its
     // details show the line agents send, the very line the test showed.
+    // The link opens its details over the list filtered to it.
     await web.goto(`#/audits?activity.id=eq(${encodeURIComponent(oldest)},)`);
     await page.getByRole('heading', { level: 1, name: 'Activity log' }).waitFor();
-    const rows = page.getByRole('table', { name: 'Activities' }).getByRole('row');
-    await expect.poll(() => rows.count(), { timeout: UI_TIMEOUT_MS }).toBe(2);
-    await web.screenshot('activity-log');
-    await rows.nth(1).getByRole('button').first().click();
     const storedLine = page.getByRole('dialog').locator('code', { hasText: 'CEF:0|MCAS|SIEM_Agent|' });
     await storedLine.waitFor();
     expect(await storedLine.innerText()).toBe(previewed);
     await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+    const rows = page.getByRole('table', { name: 'Activities' }).getByRole('row');
+    await expect.poll(() => rows.count(), { timeout: UI_TIMEOUT_MS }).toBe(2);
+    await web.screenshot('activity-log');
     const stored = await portal.api.call('POST', '/api/v1/activities', { filters: {}, skip: 0, limit: 100 });
     const storedIds = (stored.body as { data: { id: string }[] }).data.map((a) => a.id);
     expect(storedIds.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());

@@ -9,6 +9,7 @@ import {
   ensureWebBuilt,
   signIn,
   startWebPortal,
+  UI_TIMEOUT_MS,
   WebSession,
 } from './browser.ts';
 
@@ -47,8 +48,11 @@ describe.skipIf(chromiumTool === undefined)('web UI: filter builder', () => {
     ]);
     await value.selectOption('high');
     await filters.getByRole('button', { name: 'Apply filters' }).click();
-    await table.getByRole('row').filter({ hasText: 'Low policy' }).waitFor({ state: 'detached' });
-    expect(await table.getByRole('row').filter({ hasText: 'High policy' }).count()).toBe(1);
+    // The table is briefly empty while the filtered page loads: wait for the answer, not a gap.
+    const rows = (name: string) => table.getByRole('row').filter({ hasText: name }).count();
+    await expect
+      .poll(async () => [await rows('High policy'), await rows('Low policy')], { timeout: UI_TIMEOUT_MS })
+      .toEqual([1, 0]);
     await web.screenshot('severity-high');
 
     // A typed category the API would refuse is refused on its row, with the API's message.

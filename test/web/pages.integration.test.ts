@@ -17,6 +17,7 @@ import {
   chromiumOrSkip,
   ensureWebBuilt,
   NARROW,
+  navigateTo,
   signIn,
   startWebPortal,
   UI_TIMEOUT_MS,
@@ -29,6 +30,7 @@ const AGENT = 'Pages agent';
 
 /** The pages the navigation links to, each with its h1 and, where it has one, its main button. */
 const PAGES = [
+  { link: 'Overview', button: undefined },
   { link: 'SIEM agents', button: 'Add SIEM agent' },
   { link: 'Connectors', button: 'Add connector' },
   { link: 'Activity log', button: undefined },
@@ -68,7 +70,7 @@ describe.skipIf(chromiumTool === undefined)('web UI: every page', () => {
       await signIn(web);
 
       for (const { link, button } of PAGES) {
-        await page.getByRole('navigation').getByRole('link', { name: link, exact: true }).click();
+        await navigateTo(web, link);
         await page.getByRole('heading', { level: 1, name: link, exact: true }).waitFor();
         if (button !== undefined) await page.getByRole('button', { name: button, exact: true }).waitFor();
         await fits(`the ${link} page`);
@@ -76,7 +78,7 @@ describe.skipIf(chromiumTool === undefined)('web UI: every page', () => {
       }
 
       // The wizard fits the window too.
-      await page.getByRole('navigation').getByRole('link', { name: 'SIEM agents', exact: true }).click();
+      await navigateTo(web, 'SIEM agents');
       await page.getByRole('button', { name: 'Add SIEM agent', exact: true }).click();
       const wizard = page.getByRole('dialog');
       await wizard.getByRole('heading', { name: 'Add SIEM agent' }).waitFor();
@@ -126,6 +128,7 @@ describe.skipIf(chromiumTool === undefined)('web UI: every page', () => {
       stops.push(await web.focused());
     }
     const expected = [
+      'link "Overview"',
       'link "SIEM agents"',
       'link "Connectors"',
       'link "Activity log"',

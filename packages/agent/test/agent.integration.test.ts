@@ -45,9 +45,15 @@ describe('agent against a real portal and receiver', () => {
     await portal.close();
   });
 
+  // Agent names are unique (without case) in a portal.
+  let agentsAdded = 0;
   async function addAgent(body: Record<string, unknown> = {}) {
     const created = await portal.api('POST', '/api/v1/siem-agents', {
-      body: { name: 'siem', syslog: { host: '127.0.0.1', port: target.receiver.port }, ...body },
+      body: {
+        name: `siem ${++agentsAdded}`,
+        syslog: { host: '127.0.0.1', port: target.receiver.port },
+        ...body,
+      },
     });
     expect(created.status, created.text).toBe(201);
     return { id: created.body.agent.id as string, token: created.body.token as string };

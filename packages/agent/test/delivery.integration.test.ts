@@ -76,10 +76,12 @@ describe('agent delivery at the SIEM hop', () => {
     await portal.close();
   });
 
+  // Agent names are unique (without case) in a portal.
+  let agentsAdded = 0;
   async function addAgent(syslog: Record<string, unknown>) {
     const created = await portal.api('POST', '/api/v1/siem-agents', {
       body: {
-        name: 'siem',
+        name: `siem ${++agentsAdded}`,
         syslog: { host: '127.0.0.1', ...syslog },
         dataTypes: { alerts: { enabled: false } },
       },

@@ -3,7 +3,8 @@
 // deploy/cloudsiem-agent.service (or the user's NODE_OPTIONS), and stops with exit 0 on SIGTERM
 // (the signal reaches the agent's worker thread).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +55,41 @@ async function startAndStop(env: Record<string, string>) {
     child.kill('SIGKILL');
   }
 }
+
+describe('the agent download (dist/downloads)', () => {
+  const downloads = () => join(dir, '..', 'downloads');
+
+  it('is one file, its SHA-256 beside it, and the unit of deploy/ running it', () => {
+    expect(readdirSync(downloads()).sort()).toEqual([
+      'cloudsiem-agent.mjs',
+      'cloudsiem-agent.mjs.sha256',
+      'cloudsiem-agent.service',
+    ]);
+    const file = readFileSync(join(downloads(), 'cloudsiem-agent.mjs'));
+    const sha256 = createHash('sha256').update(file).digest('hex');
+    expect(readFileSync(join(downloads(), 'cloudsiem-agent.mjs.sha256'), 'utf8')).toBe(
+      `${sha256}  cloudsiem-agent.mjs\n`,
+    );
+    // Nothing loaded beside it: no chunk, no source map.
+    // (esbuild writes its own imports with double quotes; the bundled JSDoc's `import('./…')` are comments.)
+    const loadsBeside = /(?:from |import\()"\.\.?\/|sourceMappingURL/;
+    expect(readFileSync(join(dir, 'cloudsiem-agent.mjs'), 'utf8')).toMatch(loadsBeside);
+    expect(file.toString('utf8')).not.toMatch(loadsBeside);
+    const unit = readFileSync(join(downloads(), 'cloudsiem-agent.service'), 'utf8');
+    const original = readFileSync(
+      resolve(import.meta.dirname, '../../../deploy/cloudsiem-agent.service'),
+      'utf8',
+    );
+    const execStart = (text: string) => text.split('\n').filter((l) => l.startsWith('ExecStart='));
+    expect(execStart(unit)).toEqual([
+      'ExecStart=/usr/bin/env node /opt/cloudsiem/cloudsiem-agent.mjs --token-file ${CREDENTIALS_DIRECTORY}/token --logsDirectory /var/log/cloudsiem-agent',
+    ]);
+    // Every other setting (sandboxing, restarts, heap limits) is the repository's.
+    const settings = (text: string) =>
+      text.split('\n').filter((l) => /^[A-Z]\w*=/.test(l) && !l.startsWith('ExecStart='));
+    expect(settings(unit)).toEqual(settings(original));
+  });
+});
 
 describe('the agent bundle', () => {
   it('is the entry and the chunks it loads, ES modules with their source maps', () => {

@@ -61,6 +61,8 @@ export interface PortalOptions {
   connectorScheduler?: SchedulerOptions & { enabled?: boolean };
   /** How connectors reach upstreams: a private CA, a CONNECT proxy. */
   upstreamNetwork?: UpstreamNetwork;
+  /** Where the agent download served at /downloads/ is (default: dist/downloads). */
+  downloadsDir?: string;
 }
 
 export interface Portal {
@@ -121,7 +123,11 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
     const firstAdmin = await services.admins.ensureFirstAdmin(options.firstAdminPassword);
     if (firstAdmin !== null && options.builtinPolicies !== false)
       await services.policies.ensure(BUILTIN_POLICIES);
-    const routes = portalRoutes(services, context);
+    const routes = portalRoutes(
+      services,
+      context,
+      options.downloadsDir === undefined ? {} : { downloadsDir: options.downloadsDir },
+    );
     const app = createApp(context, services, routes);
     server = serve({
       fetch: app.fetch,
@@ -190,6 +196,7 @@ export async function startPortal(options: PortalOptions = {}): Promise<Portal> 
           running.close(() => resolve());
           if ('closeAllConnections' in running) running.closeAllConnections();
         });
+        await services.close();
         await store.close();
       },
     };

@@ -52,18 +52,28 @@ export function cleanJson(value: unknown, depth = 0): unknown {
 }
 
 /**
- * `head` + the JSON texts joined by commas + `tail`, as UTF-8 bytes written once into one buffer.
+ * `head` + the JSON texts (strings, or UTF-8 bytes) joined by commas + `tail`, as UTF-8 bytes
+ * written once into one buffer.
  * For a pull page of 1,000 stored records (~800 KB) this is about 4× cheaper than joining the
  * strings and encoding the result: no rope to flatten, no second copy.
  */
-export function joinJson(head: string, items: readonly string[], tail: string): Buffer<ArrayBuffer> {
+export function joinJson(
+  head: string,
+  items: readonly (string | Uint8Array)[],
+  tail: string,
+): Buffer<ArrayBuffer> {
   let length = Buffer.byteLength(head) + Buffer.byteLength(tail) + Math.max(0, items.length - 1);
-  for (const item of items) length += Buffer.byteLength(item);
+  for (const item of items) length += typeof item === 'string' ? Buffer.byteLength(item) : item.byteLength;
   const out = Buffer.allocUnsafe(length);
   let offset = out.write(head);
   for (let i = 0; i < items.length; i += 1) {
     if (i > 0) out[offset++] = 0x2c;
-    offset += out.write(items[i]!, offset);
+    const item = items[i]!;
+    if (typeof item === 'string') offset += out.write(item, offset);
+    else {
+      out.set(item, offset);
+      offset += item.byteLength;
+    }
   }
   offset += out.write(tail, offset);
   if (offset !== length) throw new Error(`joinJson wrote ${offset} of ${length} bytes`);

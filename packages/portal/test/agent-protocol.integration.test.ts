@@ -32,9 +32,15 @@ describe.each(await storeTargets())('agent protocol on $name', (target) => {
   });
   afterEach(() => portal.close());
 
+  // Agent names are unique (without case) in a portal.
+  let agentsAdded = 0;
   async function addAgent(body: Record<string, unknown> = {}) {
     const created = await portal.api('POST', '/api/v1/siem-agents', {
-      body: { name: 'siem-01', syslog: { host: 'siem.example.com', port: 514 }, ...body },
+      body: {
+        name: `siem-${String(++agentsAdded).padStart(2, '0')}`,
+        syslog: { host: 'siem.example.com', port: 514 },
+        ...body,
+      },
     });
     expect(created.status, created.text).toBe(201);
     return { id: created.body.agent.id as string, token: created.body.token as string };

@@ -46,9 +46,11 @@ describe.each(await storeTargets())('skipped backfill on $name', (target) => {
     const page = activitiesPageSchema.parse(answer.body);
     return { ...page, ids: page.events.map((e) => e.id) };
   };
+  // Agent names are unique (without case) in a portal.
+  let agentsAdded = 0;
   const createAgent = async (body: Record<string, unknown> = {}) => {
     const created = await t.api('POST', '/api/v1/siem-agents', {
-      body: { name: 'away', syslog: { host: 'siem.example.com', port: 514 }, ...body },
+      body: { name: `away ${++agentsAdded}`, syslog: { host: 'siem.example.com', port: 514 }, ...body },
     });
     expect(created.status, created.text).toBe(201);
     return {

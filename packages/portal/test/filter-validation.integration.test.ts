@@ -1,7 +1,7 @@
 // Filters and ingest values through the admin API, on SQLite and PostgreSQL (DESIGN §3, §7): field
 // names outside the catalogue and values no record can hold answer 400 naming them (never a 500,
-// never a filter that silently matches everything or nothing); case variants of stored values are
-// normalised; an empty ip is ingested as no address.
+// never a filter that silently matches everything or nothing), case variants of stored values
+// too; a stored filter saved before a check existed still reads; an empty ip is no address.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPortal, storeTargets, type ApiAnswer, type TestPortal } from '../src/test-support.ts';
 
@@ -95,23 +95,31 @@ describe.each(await storeTargets())('filter validation on $name', (target) => {
     });
   });
 
-  it('an agent created with severity High keeps it as high and is served the high alerts', async () => {
-    const created = await agentWith({ severity: { eq: ['High'] } });
+  it('refuses severity High on every route, naming the stored value; high is served the high alerts', async () => {
+    const refusal = `severity: \`High\` is not one of ${SEVERITIES}; did you mean \`high\`? (values are compared with their case)`;
+    const refused = await agentWith({ severity: { eq: ['High'] } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('BAD_REQUEST');
+    expect(issues(refused)).toEqual([{ path: 'body.dataTypes.alerts.filter.severity.eq', message: refusal }]);
+    expect(refused.body.error.message).toContain(refusal);
+    const previewed = await preview('alerts', { severity: { eq: 'HIGH' }, appName: { eq: 'FV' } });
+    expect(previewed.status).toBe(400);
+    expect(issues(previewed)[0]!.message).toContain('did you mean `high`?');
+    const listed = await t.api('POST', '/api/v1/alerts', { body: { filters: { severity: { eq: 'High' } } } });
+    expect(listed.status).toBe(400);
+
+    const created = await agentWith({ severity: { eq: ['high'] } });
     expect(created.status).toBe(201);
     expect(created.body.agent.dataTypes.alerts.filter).toEqual({ severity: { eq: ['high'] } });
-
     const pulled = await t.api('GET', '/api/agent/v1/alerts?limit=100', {
       token: created.body.token as string,
     });
     expect(pulled.status).toBe(200);
     expect((pulled.body.events as { id: string }[]).map((e) => e.id)).toEqual(['fv-high']);
-
-    const previewed = await preview('alerts', { severity: { eq: 'HIGH' }, appName: { eq: 'FV' } });
-    expect(previewed.status).toBe(200);
-    expect(previewed.body.total).toBe(1);
+    await t.api('DELETE', `/api/v1/siem-agents/${created.body.agent.id as string}`);
   });
 
-  it('refuses an activity category that cannot be stored, and normalises its case', async () => {
+  it('refuses an activity category that cannot be stored, in another case too', async () => {
     const refused = await preview('activities', { category: { eq: ['login'] } });
     expect(refused.status).toBe(400);
     expect(issues(refused)).toEqual([
@@ -121,8 +129,59 @@ describe.each(await storeTargets())('filter validation on $name', (target) => {
           'category: `login` is not a category like EVENT_CATEGORY_LOGIN (EVENT_CATEGORY_ then capitals, digits and _)',
       },
     ]);
-    const normalised = await preview('activities', { category: { eq: ['event_category_login'] } });
-    expect(normalised.status).toBe(200);
+    const lower = await preview('activities', { category: { eq: ['event_category_login'] } });
+    expect(lower.status).toBe(400);
+    expect(issues(lower)[0]!.message).toContain('did you mean `EVENT_CATEGORY_LOGIN`?');
+    const exact = await preview('activities', { category: { eq: ['EVENT_CATEGORY_LOGIN'] } });
+    expect(exact.status).toBe(200);
+  });
+
+  it('an agent whose stored filter the schema now refuses still reads, edits and pulls (matching what it says)', async () => {
+    const created = await agentWith({ severity: { eq: ['high'] } });
+    expect(created.status).toBe(201);
+    const id = created.body.agent.id as string;
+    const token = created.body.token as string;
+    // As an older portal saved it, before values were checked.
+    const row = await t.portal.context.store.db
+      .selectFrom('siem_agents')
+      .select('settings')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    const settings = JSON.parse(row.settings) as { dataTypes: { alerts: { filter: unknown } } };
+    settings.dataTypes.alerts.filter = { severity: { eq: ['High'] } };
+    await t.portal.context.store.db
+      .updateTable('siem_agents')
+      .set({ settings: JSON.stringify(settings) })
+      .where('id', '=', id)
+      .execute();
+
+    const read = await t.api('GET', `/api/v1/siem-agents/${id}`);
+    expect(read.status).toBe(200);
+    expect(read.body.dataTypes.alerts.filter).toEqual({ severity: { eq: ['High'] } });
+    const config = await t.api('GET', '/api/agent/v1/config', { token });
+    expect(config.status).toBe(200);
+    expect(config.body.dataTypes.alerts.filter).toEqual({ severity: { eq: ['High'] } });
+    // It matches what it says: nothing (severities are stored lowercase).
+    const pulled = await t.api('GET', '/api/agent/v1/alerts?limit=100', { token });
+    expect(pulled.status).toBe(200);
+    expect(pulled.body.events).toEqual([]);
+
+    // An edit that leaves the filter alone keeps it as stored; one that replaces it is checked.
+    const renamed = await t.api('PATCH', `/api/v1/siem-agents/${id}`, {
+      body: { name: 'Renamed old filter' },
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.dataTypes.alerts.filter).toEqual({ severity: { eq: ['High'] } });
+    const still = await t.api('PATCH', `/api/v1/siem-agents/${id}`, {
+      body: { dataTypes: { alerts: { filter: { severity: { eq: ['High'] } } } } },
+    });
+    expect(still.status).toBe(400);
+    const fixed = await t.api('PATCH', `/api/v1/siem-agents/${id}`, {
+      body: { dataTypes: { alerts: { filter: { severity: { eq: ['high'] } } } } },
+    });
+    expect(fixed.status).toBe(200);
+    expect(fixed.body.dataTypes.alerts.filter).toEqual({ severity: { eq: ['high'] } });
+    await t.api('DELETE', `/api/v1/siem-agents/${id}`);
   });
 
   it('ingests "ip": "" as no address: stored as null, empty dvc, src and c6a1 in the CEF line', async () => {

@@ -1,6 +1,6 @@
 // The admin REST API (DESIGN §7): MDCA-style list requests for activities and alerts, ingest
 // results, admins and their API tokens, policies, and the filter preview of the add-agent wizard.
-import { z } from 'zod';
+import * as z from 'zod';
 import { activityFilterSchema, alertFilterSchema, DATA_TYPES, type Filter } from './filters.ts';
 import { activitySchema, alertSchema, ALERT_SEVERITIES } from './records.ts';
 import { formatSettingsSchema } from './format-settings.ts';
@@ -9,10 +9,34 @@ export const ADMIN_API_PREFIX = '/api/v1';
 export const LIST_LIMIT_MAX = 1000;
 export const INGEST_BATCH_MAX = 5000;
 
+/**
+ * What a list sorts by: the times (MDCA's `date` and `created`) and the columns the console shows.
+ * Ties, and records without the field (sorted as an empty text, or below every risk score), are
+ * in ingest order, so a sort is a total order and a cursor a position in it.
+ */
 export const SORT_FIELDS = {
-  activities: ['timestamp', 'createdAt'],
-  alerts: ['timestamp', 'createdAt', 'riskScore'],
+  activities: ['timestamp', 'createdAt', 'action', 'user', 'appName', 'ip', 'country'],
+  alerts: [
+    'timestamp',
+    'createdAt',
+    'riskScore',
+    'policyName',
+    'severity',
+    'user',
+    'appName',
+    'source',
+    'status',
+  ],
 } as const;
+export type ActivitySortField = (typeof SORT_FIELDS.activities)[number];
+export type AlertSortField = (typeof SORT_FIELDS.alerts)[number];
+
+/**
+ * A list cursor: opaque text the portal answered as `nextCursor`. It names the position after the
+ * last record of a page (keyset on the sort field and ingest order), so the next page starts
+ * there however many records arrived since, where `skip` would count them and show rows again.
+ */
+export const listCursorSchema = z.string().min(1).max(2000);
 
 function listRequest<S extends readonly [string, ...string[]]>(filters: z.ZodType<Filter>, sortFields: S) {
   return z
@@ -22,8 +46,14 @@ function listRequest<S extends readonly [string, ...string[]]>(filters: z.ZodTyp
       sortDirection: z.enum(['asc', 'desc']).default('desc'),
       skip: z.number().int().min(0).max(1_000_000).default(0),
       limit: z.number().int().min(1).max(LIST_LIMIT_MAX).default(100),
+      /** The `nextCursor` of the previous page, with the same filters and sort; not with `skip`. */
+      cursor: listCursorSchema.optional(),
     })
-    .strict();
+    .strict()
+    .refine((r) => r.cursor === undefined || r.skip === 0, {
+      message: 'a cursor is a position of its own: send it without skip (or with skip 0)',
+      path: ['skip'],
+    });
 }
 
 export const activityListRequestSchema = listRequest(activityFilterSchema, SORT_FIELDS.activities);
@@ -33,13 +63,24 @@ export type AlertListRequest = z.infer<typeof alertListRequestSchema>;
 
 /** A record as the portal stored it: with the time it was ingested. */
 export const storedActivitySchema = activitySchema.required({ createdAt: true });
-export const storedAlertSchema = alertSchema.required({ createdAt: true });
+/**
+ * A stored alert also carries its triage (alert-triage.ts): read, and who closed it, when, why.
+ * Set by the portal only; ingest leaves them out.
+ */
+export const storedAlertSchema = alertSchema.required({ createdAt: true }).extend({
+  read: z.boolean().optional(),
+  closedBy: z.string().nullable().optional(),
+  closedAt: z.number().nullable().optional(),
+  comment: z.string().optional(),
+});
 export const activityListResponseSchema = z.object({
   data: z.array(storedActivitySchema),
   hasNext: z.boolean(),
   total: z.number().int(),
   /** As in MDCA: present and true when `total` stopped counting at its bound (a lower bound then). */
   moreThanTotal: z.boolean().optional(),
+  /** Present when hasNext: send it as `cursor` for the next page (with the same filters and sort). */
+  nextCursor: listCursorSchema.optional(),
 });
 export const alertListResponseSchema = z.object({
   data: z.array(storedAlertSchema),
@@ -47,6 +88,8 @@ export const alertListResponseSchema = z.object({
   total: z.number().int(),
   /** As in MDCA: present and true when `total` stopped counting at its bound (a lower bound then). */
   moreThanTotal: z.boolean().optional(),
+  /** Present when hasNext: send it as `cursor` for the next page (with the same filters and sort). */
+  nextCursor: listCursorSchema.optional(),
 });
 
 export const ingestResultSchema = z.object({

@@ -24,6 +24,7 @@ import {
   type storedAlertSchema,
 } from './admin-api.ts';
 import type { HeartbeatEntry } from './agent-api.ts';
+import type { AlertAction, AlertActionRequest, AlertActionResult } from './alert-triage.ts';
 import { apiErrorBodySchema } from './api-errors.ts';
 import type {
   Connector,
@@ -32,6 +33,7 @@ import type {
   ConnectorRejection,
   ConnectorTestResult,
 } from './connectors.ts';
+import type { Overview } from './overview.ts';
 import type { SiemAgent, siemAgentInputSchema, SiemAgentPatch, SiemAgentWithToken } from './siem-agents.ts';
 
 export type ActivityList = z.infer<typeof activityListResponseSchema>;
@@ -265,6 +267,9 @@ export function createAdminClient(options: AdminClientOptions) {
       json<StoredActivity>('GET', `/activities/${id(activityId)}`, undefined, call),
     getAlert: (alertId: string, call?: CallOptions) =>
       json<StoredAlert>('GET', `/alerts/${id(alertId)}`, undefined, call),
+    /** Alert triage (alert-triage.ts): close, reopen, mark read or unread, by ids. */
+    alertAction: (action: AlertAction, request: AlertActionRequest, call?: CallOptions) =>
+      json<AlertActionResult>('POST', `/alerts/${action}`, request, call),
     ingestActivities: (records: readonly unknown[], call?: CallOptions) =>
       ingest('activities', records, call),
     ingestAlerts: (records: readonly unknown[], call?: CallOptions) => ingest('alerts', records, call),
@@ -298,6 +303,9 @@ export function createAdminClient(options: AdminClientOptions) {
       ),
     preview: (request: z.input<typeof previewRequestSchema> | PreviewRequest, call?: CallOptions) =>
       json<PreviewResponse>('POST', '/siem-agents/preview', request, call),
+
+    /** The pipeline now: sources → store → agents → SIEMs, with events per minute and what fails. */
+    overview: (call?: CallOptions) => json<Overview>('GET', '/overview', undefined, call),
 
     // Admins and admin API tokens.
     listAdmins: (call?: CallOptions) => json<{ data: Admin[] }>('GET', '/admins', undefined, call),

@@ -1,8 +1,8 @@
 // The agent ↔ portal protocol (DESIGN §6): the config an agent reads (with its version as ETag),
 // the page it pulls per data type with a cursor, and the heartbeat it posts.
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatSettingsSchema } from './format-settings.ts';
-import { dataTypesSchema, syslogTargetSchema } from './siem-agents.ts';
+import { storedDataTypesSchema, syslogTargetSchema } from './siem-agents.ts';
 import { activitySchema, alertSchema } from './records.ts';
 
 export const AGENT_API_PREFIX = '/api/agent/v1';
@@ -16,7 +16,8 @@ export const agentConfigSchema = z.object({
   enabled: z.boolean(),
   syslog: syslogTargetSchema,
   format: formatSettingsSchema,
-  dataTypes: dataTypesSchema,
+  /** As stored: the portal applies the filters, the agent only shows them. */
+  dataTypes: storedDataTypesSchema,
   /** The agent re-reads its config at least this often. */
   configPollIntervalMs: z.number().int(),
   heartbeatIntervalMs: z.number().int(),

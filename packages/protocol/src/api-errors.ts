@@ -1,13 +1,17 @@
 // The error body every API answers with, and the registry of API error codes with their HTTP
 // status (listed in docs/errors.md; a test keeps the two in step).
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const API_ERRORS = {
   BAD_REQUEST: {
     status: 400,
     meaning: 'The request body, query or path is invalid; the message names each problem.',
   },
-  CURSOR_INVALID: { status: 400, meaning: 'The cursor is malformed or points past the newest event.' },
+  CURSOR_INVALID: {
+    status: 400,
+    meaning:
+      'The cursor is malformed or points past the newest event, or a list cursor belongs to another list request.',
+  },
   UNAUTHENTICATED: {
     status: 401,
     meaning: 'No credentials, or the session or admin API token is not valid.',
@@ -29,6 +33,10 @@ export const API_ERRORS = {
     status: 409,
     meaning: 'The change conflicts with existing data (duplicate email, last admin).',
   },
+  NAME_TAKEN: {
+    status: 409,
+    meaning: 'Another SIEM agent already has this name (names are compared without case).',
+  },
   AGENT_DISABLED: {
     status: 409,
     meaning: 'The SIEM agent is disabled in the portal; it keeps polling its config.',
@@ -49,6 +57,10 @@ export const API_ERRORS = {
   INTERNAL: {
     status: 500,
     meaning: 'An unexpected error; details are in the portal log, never in the answer.',
+  },
+  AGENT_DOWNLOAD_MISSING: {
+    status: 503,
+    meaning: 'The portal has no agent download to serve (dist/downloads is not built): run npm run build.',
   },
   STORE_UNAVAILABLE: {
     status: 503,

@@ -1,7 +1,7 @@
 // Connectors (DESIGN §9): the admin API's shapes for the portal's pullers of real upstreams —
 // Defender for Cloud Apps, Graph security alerts_v2, the Office 365 Management Activity API and
 // another cloudsiem portal. Settings per type, the write-only secret, status, the connection test.
-import { z } from 'zod';
+import * as z from 'zod';
 import { activitySchema, alertSchema } from './records.ts';
 
 export const CONNECTOR_TYPES = ['mdca', 'graph-alerts', 'o365-management', 'cloudsiem'] as const;

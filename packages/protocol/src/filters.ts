@@ -1,7 +1,7 @@
 // The MDCA JSON filter shape (DESIGN §7): `{ "<field>": { "<op>": value } }`, AND-combined, with
 // the ops eq, neq (lists), contains, startswith, gte, lte, isset, isnotset. The field catalogue
 // says which fields of each data type can be filtered and which ops each field type takes.
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkFieldValue, fieldValues, type FieldValues } from './field-values.ts';
 
 export const DATA_TYPES = ['activities', 'alerts'] as const;
@@ -121,7 +121,7 @@ function checkValueKinds(field: string, kind: FieldKind, cond: FilterCondition, 
 
 /**
  * The condition with its values checked against the field's restricted values (field-values.ts):
- * values that differ only in case become the stored form, values that could never match are issues.
+ * values that could never match, case variants of stored values included, are issues.
  */
 function checkFieldValues(
   field: string,
@@ -152,8 +152,9 @@ function checkFieldValues(
 
 /**
  * The filter schema for one data type: unknown fields (with a message listing the known ones),
- * wrong ops, wrong value types and values a field can never hold are rejected; values that
- * differ from a stored one only in case are normalised. Field names are own keys only: a JSON
+ * wrong ops, wrong value types and values a field can never hold (in another case too: `High`
+ * for `high`) are rejected, each with a message naming the field and what it takes. What the
+ * schema accepts is stored and run exactly as sent. Field names are own keys only: a JSON
  * `__proto__` or `constructor` is an unknown field, never the prototype's.
  */
 export function filterSchema(dataType: DataType) {
@@ -195,3 +196,22 @@ export function filterSchema(dataType: DataType) {
 
 export const activityFilterSchema = filterSchema('activities');
 export const alertFilterSchema = filterSchema('alerts');
+
+/**
+ * A filter as the portal stored it, for answers (the agent's config, the admin API's agent): the
+ * MDCA shape only. A filter saved before the schema refused some value (e.g. `severity eq High`)
+ * still reads, so an agent and the console keep working; filterProblems says what is wrong with it.
+ */
+export const storedFilterSchema = z.record(z.string(), conditionSchema) as unknown as z.ZodType<Filter>;
+
+/** What the filter schema refuses in a stored filter, as `path: message` pairs (none: it is valid). */
+export function filterProblems(dataType: DataType, filter: unknown): { path: string; message: string }[] {
+  if (filter === null || filter === undefined) return [];
+  const result = filterSchema(dataType).safeParse(filter);
+  return result.success
+    ? []
+    : result.error.issues.map((issue) => ({
+        path: issue.path.map(String).join('.'),
+        message: issue.message,
+      }));
+}

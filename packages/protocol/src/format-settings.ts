@@ -1,6 +1,6 @@
 // An agent's format settings: the portal's "Advanced settings" (DESIGN §4), shared by the
 // portal (stores and previews them), the agent (encodes with them) and `cloudsiem cef encode`.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const CEF_FORMATS = ['generic', 'arcsight'] as const;
 export const TIME_FORMATS = ['rfc5424', 'rfc3164', 'rfc3164-year'] as const;

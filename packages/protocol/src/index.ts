@@ -10,3 +10,5 @@ export * from './agent-token.ts';
 export * from './field-values.ts';
 export * from './connectors.ts';
 export * from './admin-client.ts';
+export * from './alert-triage.ts';
+export * from './overview.ts';

@@ -73,6 +73,17 @@ describe('alertSchema', () => {
     expect(alertSchema.parse({ ...alert, source: 'identity' }).source).toBe('identity');
   });
 
+  it('defaults status to open and refuses one outside the triage set, naming the set', () => {
+    expect(alertSchema.parse(alert).status).toBe('open');
+    expect(alertSchema.parse({ ...alert, status: 'closed-benign' }).status).toBe('closed-benign');
+    for (const status of ['new', 'Open', '', null]) {
+      const result = alertSchema.safeParse({ ...alert, status });
+      expect(result.error?.issues.map((i) => [i.path, i.message])).toEqual([
+        [['status'], 'must be one of open, closed-true-positive, closed-benign, closed-false-positive'],
+      ]);
+    }
+  });
+
   it('rejects an unknown severity', () => {
     const result = alertSchema.safeParse({ ...alert, severity: 'critical' });
     expect(result.success).toBe(false);

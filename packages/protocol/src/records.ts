@@ -1,7 +1,8 @@
 // The canonical records (DESIGN §3) as zod schemas: what the portal ingests and serves,
 // what the agent pulls and encodes, what the web UI shows. camelCase JSON, epoch-ms times.
-import { z } from 'zod';
+import * as z from 'zod';
 import { isIP } from 'node:net';
+import { ALERT_TRIAGE_STATUSES } from './alert-triage.ts';
 
 const epochMs = z.number().int().nonnegative().max(253_402_300_799_999, 'must be before year 10000');
 /**
@@ -93,6 +94,13 @@ export const alertSchema = z.object({
   relatedActivityIds: stringList.default([]),
   ip: ip.default(null),
   source: indexed.default('cloud-apps'),
-  status: indexed.optional(),
+  /**
+   * The triage status (alert-triage.ts), a closed set so that a filter on it can be checked: an
+   * alert arrives open unless the sender says otherwise, and the connectors map the upstream's
+   * statuses onto the set. Anything else is refused, naming the set.
+   */
+  status: z
+    .enum(ALERT_TRIAGE_STATUSES, { error: `must be one of ${ALERT_TRIAGE_STATUSES.join(', ')}` })
+    .default('open'),
 });
 export type Alert = z.infer<typeof alertSchema>;

@@ -1,8 +1,8 @@
 // SIEM agents as the admin API and the web UI see them (DESIGN §7): the settings an admin edits,
 // the agent as listed (status, last connection, notifications), and the token shown once.
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatSettingsSchema } from './format-settings.ts';
-import { activityFilterSchema, alertFilterSchema } from './filters.ts';
+import { activityFilterSchema, alertFilterSchema, storedFilterSchema } from './filters.ts';
 
 /**
  * `relp` / `relp-tls`: rsyslog's Reliable Event Logging Protocol (plain, or over TLS 1.2+): the
@@ -46,6 +46,19 @@ export const dataTypesSchema = z.object({
   activities: activitiesSelectionSchema.default({ enabled: true, filter: null }),
 });
 export type DataTypesSelection = z.infer<typeof dataTypesSchema>;
+
+/**
+ * The data types as stored, in answers (the admin API's agent, the agent's config): filters in the
+ * MDCA shape without the value checks, so one saved before a check existed still reads.
+ */
+const storedSelectionSchema = z.object({
+  enabled: z.boolean().default(true),
+  filter: storedFilterSchema.nullable().default(null),
+});
+export const storedDataTypesSchema = z.object({
+  alerts: storedSelectionSchema.default({ enabled: true, filter: null }),
+  activities: storedSelectionSchema.default({ enabled: true, filter: null }),
+});
 
 /** The backfill window of one agent, in hours: what it receives first, and the furthest back it resumes. */
 export const BACKFILL_HOURS_MIN = 1;
@@ -114,6 +127,58 @@ export const agentNotificationSchema = z.object({
 });
 export type AgentNotification = z.infer<typeof agentNotificationSchema>;
 
+/**
+ * The SIEM side of a Connected agent, from its last heartbeat's syslog state: `connected`;
+ * `connecting` (no connection yet and no error: opening one, or nothing sent yet, since the agent
+ * opens it for its first page); `unreachable` (the connection is down, or opening it fails: the
+ * SIEM refuses, times out or fails TLS); `idle` (the agent is stopping).
+ */
+export const SIEM_STATES = ['connected', 'connecting', 'unreachable', 'idle'] as const;
+export type SiemState = (typeof SIEM_STATES)[number];
+
+export const siemSideSchema = z.object({
+  state: z.enum(SIEM_STATES),
+  /** The syslog target as the agent names it, e.g. `tcp://siem.example.com:514`. */
+  target: z.string(),
+  /** The syslog error the agent reports now, if any. */
+  error: z.string().nullable(),
+  /** The larger of the agent's lags (alerts, activities): how old the newest event it sent was, in seconds. */
+  lagSeconds: z.number().nullable(),
+});
+export type SiemSide = z.infer<typeof siemSideSchema>;
+
+const storedHeartbeatSchema = z.object({
+  syslog: z.object({ state: z.string(), target: z.string() }),
+  counters: z
+    .object({
+      alerts: z.object({ lagSeconds: z.number().nullable().optional() }).optional(),
+      activities: z.object({ lagSeconds: z.number().nullable().optional() }).optional(),
+    })
+    .optional(),
+  errors: z.array(z.object({ code: z.string(), message: z.string() })).optional(),
+});
+
+/** The SIEM side from a stored heartbeat (null: none, or not one this portal can read). */
+export function siemSideOf(heartbeat: unknown): SiemSide | null {
+  const parsed = storedHeartbeatSchema.safeParse(heartbeat);
+  if (!parsed.success) return null;
+  const { syslog, counters, errors = [] } = parsed.data;
+  // The syslog library's codes (SYSLOG_CONNECT, SYSLOG_TLS, SYSLOG_CONNECTION_LOST, SYSLOG_RELP_*…).
+  const error = errors.find((e) => e.code.startsWith('SYSLOG_'))?.message ?? null;
+  const state: SiemState =
+    syslog.state === 'connected'
+      ? 'connected'
+      : syslog.state === 'disconnected' || (syslog.state === 'connecting' && error !== null)
+        ? 'unreachable'
+        : syslog.state === 'connecting'
+          ? 'connecting'
+          : 'idle';
+  const lags = [counters?.alerts?.lagSeconds, counters?.activities?.lagSeconds].filter(
+    (lag): lag is number => typeof lag === 'number',
+  );
+  return { state, target: syslog.target, error, lagSeconds: lags.length === 0 ? null : Math.max(...lags) };
+}
+
 const adminRefSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -126,7 +191,7 @@ export const siemAgentSchema = z.object({
   name: z.string(),
   format: formatSettingsSchema,
   syslog: syslogTargetSchema,
-  dataTypes: dataTypesSchema,
+  dataTypes: storedDataTypesSchema,
   enabled: z.boolean(),
   /** The agent's backfill window in hours: its own setting, else the portal's --backfill-hours. */
   backfillHours: z.number().int(),
@@ -141,6 +206,8 @@ export const siemAgentSchema = z.object({
   lastSeenAt: z.number().nullable(),
   /** What the agent said in its last heartbeat (version, host, counters, syslog state). */
   lastHeartbeat: z.record(z.string(), z.unknown()).nullable(),
+  /** The SIEM side while the agent is Connected (null otherwise, or before its first heartbeat). */
+  siem: siemSideSchema.nullable(),
   notifications: z.array(agentNotificationSchema),
 });
 export type SiemAgent = z.infer<typeof siemAgentSchema>;

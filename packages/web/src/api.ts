@@ -6,6 +6,7 @@ import {
   createAdminClient,
   type AdminClient,
   type ActivityList,
+  type AlertAction,
   type AlertList,
   type DataType,
   type Filter,
@@ -70,9 +71,10 @@ export function callClient<T>(request: (admin: AdminClient) => Promise<T>): Prom
 
 export interface ListQuery {
   filters: Filter;
-  skip: number;
   limit: number;
-  sortField?: 'timestamp' | 'createdAt';
+  /** The previous page's nextCursor: pages never repeat a record while new ones arrive. */
+  cursor?: string;
+  sortField?: string;
   sortDirection?: 'asc' | 'desc';
 }
 
@@ -90,11 +92,16 @@ export const api = {
   setAgentEnabled: (id: string, enabled: boolean) => call(() => client.setSiemAgentEnabled(id, enabled)),
   deleteAgent: (id: string) => call(() => client.deleteSiemAgent(id)),
   heartbeats: (id: string, since: number) => call(() => client.listHeartbeats(id, since)),
+  overview: () => call(() => client.overview()),
   preview: (body: Partial<PreviewRequest> & { dataType: DataType }) => call(() => client.preview(body)),
 
-  activities: (query: ListQuery) => call(() => client.listActivities(query)),
-  alerts: (query: ListQuery) => call(() => client.listAlerts(query)),
+  activities: (query: ListQuery) =>
+    call(() => client.listActivities(query as Parameters<AdminClient['listActivities']>[0])),
+  alerts: (query: ListQuery) =>
+    call(() => client.listAlerts(query as Parameters<AdminClient['listAlerts']>[0])),
+  activity: (id: string) => call(() => client.getActivity(id)),
   alert: (id: string) => call(() => client.getAlert(id)),
+  alertAction: (action: AlertAction, ids: string[]) => call(() => client.alertAction(action, { ids })),
 
   admins: () => call(() => client.listAdmins()),
   createAdmin: (input: { name: string; email: string; password: string }) =>

@@ -11,26 +11,19 @@ import { AdminsPage } from './pages/admins/admins-page.tsx';
 import { AlertsPage } from './pages/alerts/alerts-page.tsx';
 import { ConnectorDetailsPage } from './pages/connectors/connector-details-page.tsx';
 import { ConnectorsPage } from './pages/connectors/connectors-page.tsx';
+import { OverviewPage } from './pages/overview/overview-page.tsx';
 import { PoliciesPage } from './pages/policies/policies-page.tsx';
 import { SignInPage } from './pages/sign-in/sign-in-page.tsx';
 import { AgentDetailsPage } from './pages/siem-agents/agent-details-page.tsx';
 import { SiemAgentsPage } from './pages/siem-agents/siem-agents-page.tsx';
 import { Brand } from './components/brand.tsx';
+import { MainNav } from './components/main-nav.tsx';
 
 type Session =
   | { state: 'loading' }
   | { state: 'unreachable'; message: string }
   | { state: 'signed-out'; message: string | null }
   | { state: 'signed-in'; admin: Admin };
-
-const NAV: { label: string; href: string; pages: Route['page'][] }[] = [
-  { label: 'SIEM agents', href: '#/siem-agents', pages: ['siem-agents', 'siem-agent'] },
-  { label: 'Connectors', href: '#/settings/connectors', pages: ['connectors', 'connector'] },
-  { label: 'Activity log', href: '#/audits', pages: ['activity-log'] },
-  { label: 'Alerts', href: '#/alerts', pages: ['alerts'] },
-  { label: 'Admins', href: '#/admins', pages: ['admins'] },
-  { label: 'Policies', href: '#/policies', pages: ['policies'] },
-];
 
 export function App() {
   const [session, setSession] = useState<Session>({ state: 'loading' });
@@ -99,19 +92,7 @@ function Shell({ admin, onSignedOut }: { admin: Admin; onSignedOut: () => void }
     <div className="shell">
       <header className="topbar">
         <Brand />
-        <nav className="nav" aria-label="Main">
-          <ul>
-            {NAV.map((item) => (
-              <li key={item.href}>
-                <a href={item.href} aria-current={item.pages.includes(route.page) ? 'page' : undefined}>
-                  {item.label}
-                </a>
-              </li>
-            ))}
-          </ul>
-          <span className="nav-user" title={admin.email}>
-            {admin.name}
-          </span>
+        <MainNav route={route} admin={admin}>
           <button
             type="button"
             className="button button-small nav-sign-out"
@@ -125,7 +106,7 @@ function Shell({ admin, onSignedOut }: { admin: Admin; onSignedOut: () => void }
           >
             Sign out
           </button>
-        </nav>
+        </MainNav>
       </header>
       <main className="main" id="main">
         {signOut.error ? (
@@ -143,6 +124,8 @@ function Shell({ admin, onSignedOut }: { admin: Admin; onSignedOut: () => void }
 
 function Page({ route, admin }: { route: Route; admin: Admin }) {
   switch (route.page) {
+    case 'overview':
+      return <OverviewPage />;
     case 'siem-agents':
       return <SiemAgentsPage />;
     case 'siem-agent':
@@ -152,7 +135,7 @@ function Page({ route, admin }: { route: Route; admin: Admin }) {
     case 'connector':
       return <ConnectorDetailsPage key={route.id} id={route.id} />;
     case 'activity-log':
-      return <ActivityLogPage filter={route.filter} />;
+      return <ActivityLogPage filter={route.filter} activityId={route.activityId ?? null} />;
     case 'alerts':
       return <AlertsPage filter={route.filter} alertId={route.alertId} />;
     case 'admins':

@@ -135,19 +135,29 @@ describe('fields and values the API refuses', () => {
     expect(choicesFor('activities', 'category')).toBeUndefined();
   });
 
-  it('refuses per row what the API would refuse, with the same message, and normalises case', () => {
-    const { filter, errors } = rowsToFilter('alerts', [
+  it('refuses per row what the API would refuse, with the same message, case variants too', () => {
+    const rows = [
       row('severity', 'eq', 'critical', 1),
       row('severity', 'eq', 'High', 2),
       row('type', 'startswith', 'alert_imp', 3),
       row('type', 'eq', 'IMPOSSIBLE_TRAVEL', 4),
-    ]);
+      row('severity', 'eq', 'low', 5),
+    ];
+    const { filter, errors } = rowsToFilter('alerts', rows);
+    const hint = (v: string) => `; did you mean \`${v}\`? (values are compared with their case)`;
     expect(errors).toEqual({
       1: 'severity: `critical` is not one of informational, low, medium, high',
+      2: `severity: \`High\` is not one of informational, low, medium, high${hint('high')}`,
+      3: `type: no value starts with \`alert_imp\`; type is a type like ALERT_IMPOSSIBLE_TRAVEL (ALERT_ then capitals, digits and _)${hint('ALERT_IMP')}`,
       4: 'type: `IMPOSSIBLE_TRAVEL` is not a type like ALERT_IMPOSSIBLE_TRAVEL (ALERT_ then capitals, digits and _)',
     });
-    expect(filter).toEqual({ severity: { eq: ['high'] }, type: { startswith: 'ALERT_IMP' } });
-    expect(alertFilterSchema.parse(filter)).toEqual(filter);
+    expect(filter).toEqual({ severity: { eq: ['low'] } });
+    // The same messages as the API's schema, which decides.
+    const api = alertFilterSchema.safeParse({
+      severity: { eq: ['critical', 'High'] },
+      type: { startswith: 'alert_imp' },
+    });
+    expect(api.error?.issues.map((i) => i.message)).toEqual([errors[1], errors[2], errors[3]]);
   });
 
   it('splits a saved severity list into one row per value and joins them back', () => {

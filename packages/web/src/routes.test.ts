@@ -17,6 +17,11 @@ describe('hash routes', () => {
     });
   });
 
+  it("opens an activity's own URL, #/audits/<id>, and writes it back", () => {
+    expect(parseHash('#/audits/act%2F1')).toEqual({ page: 'activity-log', filter: {}, activityId: 'act/1' });
+    expect(hashOf({ page: 'activity-log', filter: {}, activityId: 'act/1' })).toBe('#/audits/act%2F1');
+  });
+
   it("opens an alert's detail from #/alerts/<id>", () => {
     expect(parseHash('#/alerts/alert-42')).toEqual({ page: 'alerts', alertId: 'alert-42', filter: {} });
     expect(parseHash('#/alerts/a%2Fb')).toEqual({ page: 'alerts', alertId: 'a/b', filter: {} });
@@ -24,10 +29,39 @@ describe('hash routes', () => {
   });
 
   it('reads the other pages, the start page and unknown paths', () => {
-    expect(parseHash('')).toEqual({ page: 'siem-agents' });
-    expect(parseHash('#/')).toEqual({ page: 'siem-agents' });
+    expect(parseHash('')).toEqual({ page: 'overview' });
+    expect(parseHash('#/')).toEqual({ page: 'overview' });
+    expect(parseHash('#/overview')).toEqual({ page: 'overview' });
     expect(parseHash('#/siem-agents/')).toEqual({ page: 'siem-agents' });
+    // The Add SIEM agent wizard's steps; `new` alone is its first step.
+    expect(parseHash('#/siem-agents/new')).toEqual({ page: 'siem-agents', newAgent: 'general' });
+    expect(parseHash('#/siem-agents/new/remote-syslog')).toEqual({
+      page: 'siem-agents',
+      newAgent: 'remote-syslog',
+    });
+    expect(parseHash('#/siem-agents/new/other')).toEqual({
+      page: 'not-found',
+      path: '/siem-agents/new/other',
+    });
     expect(parseHash('#/siem-agents/ag%201')).toEqual({ page: 'siem-agent', id: 'ag 1' });
+    // Editing an agent: its steps over its details; `edit` alone is the first; the token is no step.
+    expect(parseHash('#/siem-agents/ag%201/edit')).toEqual({
+      page: 'siem-agent',
+      id: 'ag 1',
+      editStep: 'general',
+    });
+    expect(parseHash('#/siem-agents/a/edit/data-types')).toEqual({
+      page: 'siem-agent',
+      id: 'a',
+      editStep: 'data-types',
+    });
+    expect(parseHash('#/siem-agents/a/edit/token')).toEqual({
+      page: 'not-found',
+      path: '/siem-agents/a/edit/token',
+    });
+    expect(hashOf({ page: 'siem-agent', id: 'ag 1', editStep: 'remote-syslog' })).toBe(
+      '#/siem-agents/ag%201/edit/remote-syslog',
+    );
     expect(parseHash('#/admins')).toEqual({ page: 'admins' });
     expect(parseHash('#/policies')).toEqual({ page: 'policies' });
     expect(parseHash('#/settings/connectors')).toEqual({ page: 'connectors' });
@@ -92,7 +126,10 @@ describe('hash routes', () => {
 
   it('hashOf and parseHash agree', () => {
     const routes: Route[] = [
+      { page: 'overview' },
       { page: 'siem-agents' },
+      { page: 'siem-agents', newAgent: 'general' },
+      { page: 'siem-agents', newAgent: 'token' },
       { page: 'siem-agent', id: 'x/y z' },
       { page: 'connectors' },
       { page: 'connector', id: 'c/1 2' },

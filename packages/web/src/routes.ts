@@ -3,12 +3,20 @@
 // the URL use the same MDCA style: `<record>.<field>=<op>(<value>,<value>,)`, values URL-encoded.
 import { FILTER_OPS, filterFieldKind, type DataType, type Filter, type FilterOp } from '@cloudsiem/protocol';
 
+/** The Add SIEM agent wizard's steps, each a route: `#/siem-agents/new/<step>`. */
+export const NEW_AGENT_STEPS = ['general', 'remote-syslog', 'data-types', 'token'] as const;
+export type NewAgentStep = (typeof NEW_AGENT_STEPS)[number];
+/** Editing an agent, the same steps but the token: `#/siem-agents/<id>/edit/<step>`, over its details. */
+export const EDIT_AGENT_STEPS = ['general', 'remote-syslog', 'data-types'] as const;
+export type EditAgentStep = (typeof EDIT_AGENT_STEPS)[number];
+
 export type Route =
-  | { page: 'siem-agents' }
-  | { page: 'siem-agent'; id: string }
+  | { page: 'overview' }
+  | { page: 'siem-agents'; newAgent?: NewAgentStep }
+  | { page: 'siem-agent'; id: string; editStep?: EditAgentStep }
   | { page: 'connectors' }
   | { page: 'connector'; id: string }
-  | { page: 'activity-log'; filter: Filter }
+  | { page: 'activity-log'; filter: Filter; activityId?: string | null }
   | { page: 'alerts'; filter: Filter; alertId: string | null }
   | { page: 'admins' }
   | { page: 'policies' }
@@ -87,15 +95,39 @@ export function parseHash(hash: string): Route {
   // Settings › Connectors: `#/settings/connectors`, one connector at `#/settings/connectors/<id>`.
   if (segments[0] === 'settings' && segments[1] === 'connectors' && segments.length <= 3)
     return segments[2] === undefined ? { page: 'connectors' } : { page: 'connector', id: segments[2] };
+  // The Add SIEM agent wizard over the agents list: `#/siem-agents/new` opens it at its first step.
+  if (segments[0] === 'siem-agents' && segments[1] === 'new' && segments.length <= 3) {
+    const step = segments[2] ?? 'general';
+    return NEW_AGENT_STEPS.includes(step as NewAgentStep)
+      ? { page: 'siem-agents', newAgent: step as NewAgentStep }
+      : { page: 'not-found', path };
+  }
+  // Editing an agent: its wizard over its details page, `#/siem-agents/<id>/edit` at the first step.
+  if (
+    segments[0] === 'siem-agents' &&
+    segments[1] !== undefined &&
+    segments[2] === 'edit' &&
+    segments.length <= 4
+  ) {
+    const step = segments[3] ?? 'general';
+    return EDIT_AGENT_STEPS.includes(step as EditAgentStep)
+      ? { page: 'siem-agent', id: segments[1], editStep: step as EditAgentStep }
+      : { page: 'not-found', path };
+  }
   const [first, second, ...rest] = segments;
   if (rest.length > 0) return { page: 'not-found', path };
   switch (first) {
+    // The home: the overview of the pipeline.
     case undefined:
+    case 'overview':
+      return second === undefined ? { page: 'overview' } : { page: 'not-found', path };
     case 'siem-agents':
       return second === undefined ? { page: 'siem-agents' } : { page: 'siem-agent', id: second };
     case 'audits':
     case 'activity-log':
-      if (second !== undefined) return { page: 'not-found', path };
+      // `#/audits/<id>`: one activity's own URL, its details over the activity log.
+      if (second !== undefined)
+        return { page: 'activity-log', filter: parseFilterQuery('activities', query), activityId: second };
       return { page: 'activity-log', filter: parseFilterQuery('activities', query) };
     case 'alerts':
       return { page: 'alerts', filter: parseFilterQuery('alerts', query), alertId: second ?? null };
@@ -114,16 +146,26 @@ export function hashOf(route: Route): string {
     return query === '' ? `#${path}` : `#${path}?${query}`;
   };
   switch (route.page) {
+    case 'overview':
+      return '#/';
     case 'siem-agents':
-      return '#/siem-agents';
+      return route.newAgent === undefined ? '#/siem-agents' : `#/siem-agents/new/${route.newAgent}`;
     case 'siem-agent':
-      return `#/siem-agents/${encodeURIComponent(route.id)}`;
+      return route.editStep === undefined
+        ? `#/siem-agents/${encodeURIComponent(route.id)}`
+        : `#/siem-agents/${encodeURIComponent(route.id)}/edit/${route.editStep}`;
     case 'connectors':
       return '#/settings/connectors';
     case 'connector':
       return `#/settings/connectors/${encodeURIComponent(route.id)}`;
     case 'activity-log':
-      return withQuery('/audits', 'activities', route.filter);
+      return withQuery(
+        route.activityId === undefined || route.activityId === null
+          ? '/audits'
+          : `/audits/${encodeURIComponent(route.activityId)}`,
+        'activities',
+        route.filter,
+      );
     case 'alerts':
       return withQuery(
         route.alertId === null ? '/alerts' : `/alerts/${encodeURIComponent(route.alertId)}`,

@@ -1,8 +1,7 @@
 // The agent's side of the agent ↔ portal protocol (DESIGN §6): the versioned config (ETag, long
 // poll), the cursor pull per data type and the heartbeat, over HTTPS with TLS 1.2 as the minimum
-// and the certificate verified, or through an HTTP CONNECT proxy (undici).
+// and the certificate verified, or through an HTTP CONNECT proxy (http-transport.ts).
 import { rootCertificates } from 'node:tls';
-import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import {
   AGENT_API_PREFIX,
   agentConfigSchema,
@@ -13,11 +12,9 @@ import {
   type SkippedEvents,
 } from '@cloudsiem/protocol';
 import { AgentError, isFatalCode } from '../errors.ts';
+import { createHttpTransport, type HttpResponse, type ProxyAddress } from './http-transport.ts';
 
-export interface ProxyAddress {
-  host: string;
-  port: number;
-}
+export type { ProxyAddress } from './http-transport.ts';
 
 export interface PortalClientOptions {
   /** The portal's base URL, e.g. https://portal.example.com:8443. */
@@ -82,19 +79,16 @@ const REASONS: Record<string, string> = {
   ENETUNREACH: 'network unreachable',
   ECONNRESET: 'connection reset',
   ETIMEDOUT: 'timed out',
-  UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
-  UND_ERR_HEADERS_TIMEOUT: 'no answer in time',
-  UND_ERR_BODY_TIMEOUT: 'the answer stalled',
-  UND_ERR_SOCKET: 'the connection broke',
+  EPIPE: 'the connection broke',
 };
 
-/** The innermost error with a code: undici wraps socket and proxy errors. */
+/** The innermost error with a code (TLS errors come wrapped in the request's). */
 function rootCause(error: unknown): Error & { code?: string } {
   let current = error;
   for (let depth = 0; depth < 5; depth++) {
     if (!(current instanceof Error)) break;
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && !code.startsWith('UND_ERR_') && code !== 'ABORT_ERR') return current;
+    if (typeof code === 'string' && code !== 'ABORT_ERR') return current;
     if (current.cause === undefined) return current;
     current = current.cause;
   }
@@ -102,7 +96,7 @@ function rootCause(error: unknown): Error & { code?: string } {
 }
 
 function tlsAdvice(code: string, message: string): string {
-  if (/PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|WRONG_VERSION/i.test(`${code} ${message}`))
+  if (/PROTOCOL[_ ]VERSION|UNSUPPORTED[_ ]PROTOCOL|WRONG[_ ]VERSION/i.test(`${code} ${message}`))
     return 'the portal does not offer TLS 1.2 or later, which this agent requires: enable TLS 1.2+ on the portal (or its load balancer)';
   if (/SELF_SIGNED|UNABLE_TO_|ISSUER|CERT_UNTRUSTED/i.test(code))
     return "the portal's certificate is not trusted: pass its CA with --ca-file FILE";
@@ -184,15 +178,11 @@ export function createPortalClient(options: PortalClientOptions): PortalClient {
     rejectUnauthorized: true,
     ...(options.ca === undefined ? {} : { ca: [...rootCertificates, options.ca] }),
   };
-  const dispatcher: Dispatcher =
-    options.proxy === undefined
-      ? new Agent({ connect: tls, keepAliveTimeout: 30_000 })
-      : new ProxyAgent({
-          uri: `http://${options.proxy.host.includes(':') ? `[${options.proxy.host}]` : options.proxy.host}:${options.proxy.port}`,
-          requestTls: tls,
-          proxyTunnel: true,
-          keepAliveTimeout: 30_000,
-        });
+  const transport = createHttpTransport({
+    tls,
+    keepAliveMs: 30_000,
+    ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
+  });
   const via =
     options.proxy === undefined ? '' : ` through the proxy ${options.proxy.host}:${options.proxy.port}`;
   const headers = {
@@ -208,30 +198,21 @@ export function createPortalClient(options: PortalClientOptions): PortalClient {
   ): Promise<{ status: number; text: string }> {
     const what = `${base}${path.replace(/\?.*$/, '')}`;
     const timeout = timeoutMs + (extra.waitMs ?? 0);
-    let response: Dispatcher.ResponseData;
+    let response: HttpResponse;
     try {
-      response = await dispatcher.request({
-        origin,
-        path: `${pathPrefix}${path}`,
+      response = await transport.request({
         method,
+        url: new URL(`${pathPrefix}${path}`, origin),
         headers: { ...headers, ...extra.headers },
         ...(extra.body === undefined ? {} : { body: extra.body }),
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
+        idleTimeoutMs: timeout,
         ...(extra.signal === undefined ? {} : { signal: extra.signal }),
       });
     } catch (error) {
       if (extra.signal?.aborted === true) throw error;
       throw transportError(error, `at ${what}`, via);
     }
-    let text: string;
-    try {
-      text = await response.body.text();
-    } catch (error) {
-      if (extra.signal?.aborted === true) throw error;
-      throw transportError(error, `at ${what}`, via);
-    }
-    const { statusCode: status } = response;
+    const { status, text } = response;
     if (status < 400 || status === 409) return { status, text };
     const { code, message } = portalError(status, text);
     if (isFatalCode(code)) throw new AgentError(code, message);
@@ -304,7 +285,7 @@ export function createPortalClient(options: PortalClientOptions): PortalClient {
       });
     },
 
-    close: () => dispatcher.close(),
+    close: () => transport.close(),
   };
 }
 

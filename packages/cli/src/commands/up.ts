@@ -96,7 +96,8 @@ async function withSetupToken<T>(portal: Portal, setup: (api: AdminClient) => Pr
 /** The agent from the last start (pointed at this receiver, with a new token), or a new one. */
 async function ensureAgent(api: AdminClient, syslogPort: number): Promise<SiemAgentWithToken> {
   const { data: agents } = await api.listSiemAgents();
-  const existing = agents.find((a) => a.name === UP_AGENT_NAME);
+  // Names are unique without case (NAME_TAKEN): an agent renamed only in case is still this one.
+  const existing = agents.find((a) => a.name.toLowerCase() === UP_AGENT_NAME.toLowerCase());
   const syslog = { host: '127.0.0.1', port: syslogPort, protocol: 'tcp' as const, framing: 'lf' as const };
   if (existing === undefined) {
     return api.createSiemAgent({

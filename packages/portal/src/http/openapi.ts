@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 document, generated from the route declarations and their zod schemas
 // (zod's own JSON Schema output), never written by hand.
-import { z } from 'zod';
+import * as z from 'zod';
 import { API_ERRORS, apiErrorBodySchema, CLOUDSIEM_VERSION, type ApiErrorCode } from '@cloudsiem/protocol';
 import { scopeOf, type RouteDef } from './route.ts';
 

@@ -9,7 +9,7 @@ import {
   pullQuerySchema,
   type DataType,
 } from '@cloudsiem/protocol';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PortalServices } from '../services/index.ts';
 import { agentOf, RawJson, route, type RouteDef } from '../http/route.ts';
 

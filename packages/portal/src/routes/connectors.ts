@@ -9,7 +9,7 @@ import {
   connectorSchema,
   connectorTestResultSchema,
 } from '@cloudsiem/protocol';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PortalServices } from '../services/index.ts';
 import { adminOf, route, type RouteDef } from '../http/route.ts';
 

@@ -2,6 +2,11 @@
 // parameters), one record by id, and ingest (a JSON array or NDJSON; per-record rejections).
 import {
   ADMIN_API_PREFIX,
+  ALERT_ACTIONS,
+  alertActionRequestSchema,
+  alertActionResultSchema,
+  type AlertAction,
+  type AlertActionRequest,
   activityListRequestSchema,
   activityListResponseSchema,
   alertListRequestSchema,
@@ -10,9 +15,9 @@ import {
   storedAlertSchema,
   ingestResultSchema,
 } from '@cloudsiem/protocol';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PortalServices } from '../services/index.ts';
-import { RawJson, route, type RouteDef } from '../http/route.ts';
+import { adminOf, RawJson, route, type RouteDef } from '../http/route.ts';
 import { ApiError, badRequest } from '../errors.ts';
 import { LIST_TOTAL_BOUND } from '../store/events.ts';
 
@@ -27,6 +32,7 @@ const listQuerySchema = z
     sortDirection: z.string().optional(),
     skip: z.coerce.number().optional(),
     limit: z.coerce.number().optional(),
+    cursor: z.string().max(2000).optional(),
   })
   .strict();
 
@@ -63,7 +69,12 @@ export function eventRoutes({ events }: PortalServices): RouteDef[] {
       record: storedAlertSchema,
     },
   ] as const;
-  for (const { dataType, one, request, response, record } of kinds) {
+  for (const kind of kinds) {
+    const { dataType, one, response, record } = kind;
+    // Either kind's request schema, as the one type the list service takes.
+    const request: z.ZodType<Parameters<typeof events.list>[1]> = kind.request as z.ZodType<
+      Parameters<typeof events.list>[1]
+    >;
     const listed = async (asked: Parameters<typeof events.list>[1]) =>
       new RawJson(await events.list(dataType, asked));
     const list = (input: unknown) => {
@@ -75,13 +86,14 @@ export function eventRoutes({ events }: PortalServices): RouteDef[] {
       route({
         method: 'post',
         path: `${ADMIN_API_PREFIX}/${dataType}`,
-        summary: `List ${dataType} (MDCA body: filters, sortField, sortDirection, skip, limit). ${TOTAL_NOTE}`,
+        summary: `List ${dataType} (MDCA body: filters, sortField, sortDirection, skip, limit; or cursor, the nextCursor of the previous page, which repeats no record while new ones arrive). ${TOTAL_NOTE}`,
         tag: 'Events',
         auth: 'admin',
         // A list request sent as POST: it reads.
         scope: 'read',
         body: request,
         response,
+        errors: ['CURSOR_INVALID'],
         handler: (_c, { body }) => listed(body),
       }),
       route({
@@ -92,6 +104,7 @@ export function eventRoutes({ events }: PortalServices): RouteDef[] {
         auth: 'admin',
         query: listQuerySchema,
         response,
+        errors: ['CURSOR_INVALID'],
         handler: (_c, { query }) => list(fromQuery(query)),
       }),
       route({
@@ -115,9 +128,35 @@ export function eventRoutes({ events }: PortalServices): RouteDef[] {
         response: ingestResultSchema,
         errors: ['PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'],
         handler: (_c, { body }) =>
-          dataType === 'activities' ? events.ingestActivities(body) : events.ingestAlerts(body),
+          dataType === 'activities'
+            ? events.ingestActivities(body, { source: 'ingest-api' })
+            : events.ingestAlerts(body, { source: 'ingest-api' }),
+      }),
+    );
+  }
+  for (const action of Object.keys(ALERT_ACTIONS) as AlertAction[]) {
+    routes.push(
+      route<AlertActionRequest>({
+        method: 'post',
+        path: `${ADMIN_API_PREFIX}/alerts/${action}`,
+        summary: `Alert triage, as MDCA's /alerts/${action}/: ${ACTION_WORDS[action]} the alerts with these ids (at most 1,000); the answer lists the ids not found. Closing records who and when.`,
+        tag: 'Alerts',
+        auth: 'admin',
+        scope: 'admin',
+        body: alertActionRequestSchema,
+        response: alertActionResultSchema,
+        handler: (_c, { body, caller }) => events.triageAlerts(action, body, adminOf(caller).email),
       }),
     );
   }
   return routes;
 }
+
+const ACTION_WORDS: Record<AlertAction, string> = {
+  close_true_positive: 'resolve (close as true positive)',
+  close_benign: 'dismiss (close as benign)',
+  close_false_positive: 'dismiss (close as false positive)',
+  reopen: 'reopen',
+  read: 'mark read',
+  unread: 'mark unread',
+};

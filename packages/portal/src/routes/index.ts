@@ -1,5 +1,5 @@
 // Every route of the portal in one list: the app serves them and the OpenAPI document lists them.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PortalContext } from '../context.ts';
 import type { PortalServices } from '../services/index.ts';
 import { openApiDocument } from '../http/openapi.ts';
@@ -7,11 +7,22 @@ import { route, type RouteDef } from '../http/route.ts';
 import { adminRoutes } from './admins.ts';
 import { agentApiRoutes } from './agent-api.ts';
 import { connectorRoutes } from './connectors.ts';
+import { downloadRoutes } from './downloads.ts';
 import { eventRoutes } from './events.ts';
+import { overviewRoutes } from './overview.ts';
 import { policyRoutes } from './policies.ts';
 import { siemAgentRoutes } from './siem-agents.ts';
 
-export function portalRoutes(services: PortalServices, context: PortalContext): RouteDef[] {
+export interface RouteOptions {
+  /** Where the agent download is built (default: dist/downloads). */
+  downloadsDir?: string;
+}
+
+export function portalRoutes(
+  services: PortalServices,
+  context: PortalContext,
+  options: RouteOptions = {},
+): RouteDef[] {
   const routes: RouteDef[] = [
     ...agentApiRoutes(services),
     ...eventRoutes(services),
@@ -19,6 +30,8 @@ export function portalRoutes(services: PortalServices, context: PortalContext): 
     ...adminRoutes(services, context),
     ...policyRoutes(services),
     ...connectorRoutes(services),
+    ...overviewRoutes(services),
+    ...downloadRoutes(options.downloadsDir),
   ];
   let document: object | undefined;
   routes.push(

@@ -39,6 +39,7 @@ export function siemAgentRoutes({ agents, preview }: PortalServices): RouteDef[]
       body: siemAgentInputSchema,
       response: siemAgentWithTokenSchema,
       successStatus: 201,
+      errors: ['NAME_TAKEN'],
       handler: (_c, { body, caller }) => agents.create(adminOf(caller).id, body),
     }),
     route({
@@ -72,7 +73,7 @@ export function siemAgentRoutes({ agents, preview }: PortalServices): RouteDef[]
       auth: 'admin',
       body: siemAgentPatchSchema,
       response: siemAgentSchema,
-      errors: ['NOT_FOUND'],
+      errors: ['NOT_FOUND', 'NAME_TAKEN'],
       handler: (_c, { params, body }) => agents.update(id(params), body),
     }),
     route({

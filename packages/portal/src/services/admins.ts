@@ -58,7 +58,15 @@ function scopeOf(stored: string): AdminTokenScope | null {
   return (ADMIN_TOKEN_SCOPES as readonly string[]).includes(stored) ? (stored as AdminTokenScope) : null;
 }
 
-export function createAdminService({ store, clock, settings, logger }: PortalContext) {
+export interface AdminServiceHooks {
+  /** After an admin was removed: the agent tokens they own must stop working at once. */
+  adminRemoved?(adminId: string): void;
+}
+
+export function createAdminService(
+  { store, clock, settings, logger }: PortalContext,
+  hooks: AdminServiceHooks = {},
+) {
   const { db } = store;
   // Per address a refusal, per email only a delay: guessing is slow, locking an admin out impossible.
   const throttle = createLoginThrottle(clock);
@@ -118,6 +126,7 @@ export function createAdminService({ store, clock, settings, logger }: PortalCon
       await deleteSessionsOf(trx, id);
       await revokeAdminTokensOf(trx, id, now);
     });
+    hooks.adminRemoved?.(id);
     logger.info({ adminId: id }, 'Admin removed');
   }
 

@@ -4,8 +4,10 @@
 import {
   agentConfigSchema,
   siemAgentInputSchema,
+  siemSideOf,
   type AgentConfig,
   type AgentNotification,
+  DATA_TYPES,
   type DataType,
   type DataTypesSelection,
   type Filter,
@@ -19,6 +21,7 @@ import {
 } from '@cloudsiem/protocol';
 import type { z } from 'zod';
 import type { PortalContext } from '../context.ts';
+import type { Db } from '../store/dialect.ts';
 import { ApiError, badRequest } from '../errors.ts';
 import { joinJson } from '../text.ts';
 import {
@@ -31,15 +34,16 @@ import {
   tokenHint,
   UNKNOWN_SECRET_HASH,
 } from '../auth/secrets.ts';
-import { backfillStart, countEventsBetween, maxSeq, pullEvents, type PulledRow } from '../store/events.ts';
+import { backfillStart, countEventsBetween, pullPage } from '../store/events.ts';
 import { recordAgentNotification } from '../store/notifications.ts';
 import {
   deleteCursors,
   findActiveAgent,
   findAgent,
   findAgentWithOwner,
-  findCursor,
+  findCursorAndNewestSeq,
   insertAgent,
+  listActiveAgentNames,
   insertHeartbeat,
   listActiveAgents,
   listHeartbeats,
@@ -66,6 +70,7 @@ import {
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { agentStatus } from './status.ts';
 import { createRateLimiter } from './rate-limit.ts';
+import type { ThroughputMeter } from './throughput.ts';
 
 interface AgentSettings {
   format: FormatSettings;
@@ -105,6 +110,14 @@ const FLOOR_STEP_MS = 1000;
 const HEARTBEATS_SHOWN = 2000;
 /** How often a long-polled config is re-read from the store. */
 const LONG_POLL_STEP_MS = 1000;
+/**
+ * How long this process reuses an agent's row after its token was checked against the store: an
+ * agent pulling pages back to back sends hundreds of requests a second, each of which read the
+ * row (and its token owner) again. Every change this process makes to an agent (edit, disable,
+ * regenerate, delete) or to an admin (removal) drops the rows at once; a change made by another
+ * portal process sharing the database takes effect here within this bound.
+ */
+export const TOKEN_CACHE_MS = 1000;
 
 function settingsOf(row: AgentRow): AgentSettings {
   return JSON.parse(row.settings) as AgentSettings;
@@ -117,15 +130,42 @@ function agentDeleted(): ApiError {
   );
 }
 
+/** How names compare: without case (`QRadar EU` and `qradar eu` are one name), Unicode-normalised. */
+function nameKey(name: string): string {
+  return name.normalize('NFC').toLowerCase();
+}
+
+/** Refuses `name` when another active agent already has it, in any case. Run under ops.lockAgentNames. */
+async function refuseTakenName(db: Db, name: string, exceptId?: string): Promise<void> {
+  const key = nameKey(name);
+  const taken = (await listActiveAgentNames(db)).find((a) => a.id !== exceptId && nameKey(a.name) === key);
+  if (taken === undefined) return;
+  const message = `a SIEM agent named "${taken.name}" already exists: choose another name (names are compared without case)`;
+  throw new ApiError('NAME_TAKEN', message, [{ path: 'body.name', message }]);
+}
+
 const TOKEN_INVALID_MESSAGE =
   'the agent token is not valid (mistyped, or regenerated in the portal): regenerate the token in the portal and restart the agent with the new one';
 
 const REFUSED_TOKEN_MESSAGE =
   'an agent presented an old or wrong token and was refused (was the token regenerated?): restart it with the current token';
 
-export function createAgentService(context: PortalContext) {
+export function createAgentService(context: PortalContext, throughput?: ThroughputMeter) {
   const { store, clock, settings: portal, logger } = context;
   const { db, ops } = store;
+  /**
+   * Agents whose token passed every check, by id, until a (monotonic) deadline: see
+   * TOKEN_CACHE_MS. The presented secret is still compared with the row's hash on every request.
+   */
+  const checked = new Map<string, { agent: AgentRow; until: number }>();
+  /** Counts the drops, so a store read that started before one does not refill the cache with what it read. */
+  let drops = 0;
+  /** Forgets checked tokens (one agent's, or all): the next request of the agent reads the store. */
+  function forgetTokens(agentId?: string): void {
+    drops += 1;
+    if (agentId === undefined) checked.clear();
+    else checked.delete(agentId);
+  }
   const limiter = createRateLimiter(clock, portal.pullRatePerSecond, portal.pullBurst);
   const heartbeatLimiter = createRateLimiter(clock, 1000 / HEARTBEAT_REFILL_MS, HEARTBEAT_BURST);
 
@@ -161,6 +201,9 @@ export function createAgentService(context: PortalContext) {
     const now = clock.now();
     return rows.map((row) => {
       const s = settingsOf(row);
+      const status = agentStatus(row.last_seen_at, now);
+      const heartbeat =
+        row.last_heartbeat === null ? null : (JSON.parse(row.last_heartbeat) as Record<string, unknown>);
       return {
         id: row.id,
         name: row.name,
@@ -175,10 +218,11 @@ export function createAgentService(context: PortalContext) {
         tokenHint: row.token_hint,
         createdAt: row.created_at,
         updatedAt: row.updated_at,
-        status: agentStatus(row.last_seen_at, now),
+        status,
         lastSeenAt: row.last_seen_at,
-        lastHeartbeat:
-          row.last_heartbeat === null ? null : (JSON.parse(row.last_heartbeat) as Record<string, unknown>),
+        lastHeartbeat: heartbeat,
+        // An agent silent for hours has a heartbeat too old to say how its SIEM is now.
+        siem: status === 'connected' ? siemSideOf(heartbeat) : null,
         notifications: notifications.get(row.id) ?? [],
       };
     });
@@ -211,28 +255,32 @@ export function createAgentService(context: PortalContext) {
     const id = newId();
     const now = clock.now();
     const { token, hash, hint } = newToken(id);
-    await insertAgent(db, {
-      id,
-      name: parsed.name,
-      settings: JSON.stringify({
-        format: parsed.format,
-        syslog: parsed.syslog,
-        dataTypes: parsed.dataTypes,
-        backfillHours: parsed.backfillHours,
-      } satisfies AgentSettings),
-      enabled: parsed.enabled ? 1 : 0,
-      config_version: 1,
-      created_by: adminId,
-      token_owner: adminId,
-      token_hash: hash,
-      token_hint: hint,
-      cursor_epoch: 1,
-      created_at: now,
-      updated_at: now,
-      first_seen_at: null,
-      last_seen_at: null,
-      last_heartbeat: null,
-      deleted_at: null,
+    await db.transaction().execute(async (trx) => {
+      await ops.lockAgentNames(trx);
+      await refuseTakenName(trx, parsed.name);
+      await insertAgent(trx, {
+        id,
+        name: parsed.name,
+        settings: JSON.stringify({
+          format: parsed.format,
+          syslog: parsed.syslog,
+          dataTypes: parsed.dataTypes,
+          backfillHours: parsed.backfillHours,
+        } satisfies AgentSettings),
+        enabled: parsed.enabled ? 1 : 0,
+        config_version: 1,
+        created_by: adminId,
+        token_owner: adminId,
+        token_hash: hash,
+        token_hint: hint,
+        cursor_epoch: 1,
+        created_at: now,
+        updated_at: now,
+        first_seen_at: null,
+        last_seen_at: null,
+        last_heartbeat: null,
+        deleted_at: null,
+      });
     });
     logger.info({ agentId: id, adminId, name: parsed.name }, 'SIEM agent created');
     return { agent: await get(id), token };
@@ -242,27 +290,39 @@ export function createAgentService(context: PortalContext) {
   async function update(id: string, patch: SiemAgentPatch): Promise<SiemAgent> {
     const current = await row(id);
     const s = settingsOf(current);
+    // A stored filter the patch does not replace is kept as stored, not checked again: one saved
+    // before the schema refused a value must not block renaming, disabling or moving the agent.
+    const kept = (dataType: DataType) => patch.dataTypes?.[dataType]?.filter === undefined;
+    const selection = (dataType: DataType) => ({
+      ...s.dataTypes[dataType],
+      ...patch.dataTypes?.[dataType],
+      ...(kept(dataType) ? { filter: null } : {}),
+    });
     const merged = siemAgentInputSchema.safeParse({
       name: patch.name ?? current.name,
       format: { ...s.format, ...patch.format },
       syslog: { ...s.syslog, ...patch.syslog },
-      dataTypes: {
-        alerts: { ...s.dataTypes.alerts, ...patch.dataTypes?.alerts },
-        activities: { ...s.dataTypes.activities, ...patch.dataTypes?.activities },
-      },
+      dataTypes: { alerts: selection('alerts'), activities: selection('activities') },
       // null in a patch returns the agent to the portal's default window.
       backfillHours: patch.backfillHours === undefined ? s.backfillHours : (patch.backfillHours ?? undefined),
     });
     if (!merged.success) throw badRequest('body', merged.error.issues);
+    const dataTypes = merged.data.dataTypes;
+    for (const dataType of DATA_TYPES)
+      if (kept(dataType)) dataTypes[dataType].filter = s.dataTypes[dataType].filter;
     const next: AgentSettings = {
       format: merged.data.format,
       syslog: merged.data.syslog,
-      dataTypes: merged.data.dataTypes,
+      dataTypes,
       backfillHours: merged.data.backfillHours,
     };
     const enabled = patch.enabled ?? current.enabled === 1;
     const reEnabled = enabled && current.enabled === 0;
     await db.transaction().execute(async (trx) => {
+      if (nameKey(merged.data.name) !== nameKey(current.name)) {
+        await ops.lockAgentNames(trx);
+        await refuseTakenName(trx, merged.data.name, id);
+      }
       await updateAgentConfig(trx, id, {
         name: merged.data.name,
         settings: JSON.stringify(next),
@@ -273,6 +333,7 @@ export function createAgentService(context: PortalContext) {
       });
       if (reEnabled) await deleteCursors(trx, id);
     });
+    forgetTokens(id);
     logger.info({ agentId: id, fields: Object.keys(patch), reEnabled }, 'SIEM agent edited');
     return get(id);
   }
@@ -287,6 +348,7 @@ export function createAgentService(context: PortalContext) {
       token_owner: adminId,
       updated_at: clock.now(),
     });
+    forgetTokens(id);
     logger.info({ agentId: id, adminId }, 'SIEM agent token regenerated');
     return { agent: await get(id), token };
   }
@@ -297,6 +359,7 @@ export function createAgentService(context: PortalContext) {
       await markAgentDeleted(trx, id, clock.now());
       await deleteCursors(trx, id);
     });
+    forgetTokens(id);
     logger.info({ agentId: id }, 'SIEM agent deleted');
   }
 
@@ -307,6 +370,16 @@ export function createAgentService(context: PortalContext) {
    */
   async function authenticate(token: string): Promise<AgentRow> {
     const parts = parseAgentToken(token);
+    if (parts !== null) {
+      const known = checked.get(parts.agentId);
+      if (known !== undefined && performance.now() < known.until) {
+        if (secretMatches(parts.secret, known.agent.token_hash)) {
+          await touch(known.agent);
+          return known.agent;
+        }
+      }
+    }
+    const dropsBefore = drops;
     const withOwner = parts === null ? undefined : await findAgentWithOwner(db, parts.agentId);
     const found = withOwner?.agent;
     const matches = secretMatches(parts?.secret ?? '', found?.token_hash ?? UNKNOWN_SECRET_HASH);
@@ -330,6 +403,8 @@ export function createAgentService(context: PortalContext) {
       );
     }
     await touch(found);
+    if (drops === dropsBefore)
+      checked.set(found.id, { agent: found, until: performance.now() + TOKEN_CACHE_MS });
     return found;
   }
 
@@ -373,6 +448,9 @@ export function createAgentService(context: PortalContext) {
     await touchAgent(db, agent.id, { last_seen_at: now, first_seen_at: agent.first_seen_at ?? now });
     if (agent.first_seen_at === null)
       logger.info({ agentId: agent.id }, 'SIEM agent connected for the first time');
+    // The row may be reused for the next requests (TOKEN_CACHE_MS): it says what was written.
+    agent.first_seen_at ??= now;
+    agent.last_seen_at = now;
   }
 
   /**
@@ -443,19 +521,35 @@ export function createAgentService(context: PortalContext) {
     return floor;
   }
 
-  /** The committed position in the agent's epoch (null: none yet) and its rewind generation. */
+  /**
+   * The newest seq of the data type (read first: with ingest serialised by lockIngest, everything
+   * at or below it has committed) and the committed position in the agent's epoch (null: none
+   * yet) with its rewind generation, in one statement.
+   */
   async function committedPosition(
     agent: AgentRow,
     dataType: DataType,
-  ): Promise<{ position: number | null; generation: number; readAhead: boolean }> {
-    const committed = await findCursor(db, agent.id, dataType);
+  ): Promise<{ upTo: number; position: number | null; generation: number; readAhead: boolean }> {
+    const { newest, cursor: committed } = await findCursorAndNewestSeq(db, agent.id, dataType);
     return committed !== undefined && committed.epoch === agent.cursor_epoch
       ? {
+          upTo: newest,
           position: committed.position,
           generation: committed.generation,
           readAhead: committed.read_ahead === 1,
         }
-      : { position: null, generation: 0, readAhead: false };
+      : { upTo: newest, position: null, generation: 0, readAhead: false };
+  }
+
+  /** An agent's settings, parsed once per row (a checked row serves many pulls, TOKEN_CACHE_MS). */
+  const parsedSettings = new WeakMap<AgentRow, AgentSettings>();
+  function pullSettingsOf(agent: AgentRow): AgentSettings {
+    let parsed = parsedSettings.get(agent);
+    if (parsed === undefined) {
+      parsed = settingsOf(agent);
+      parsedSettings.set(agent, parsed);
+    }
+    return parsed;
   }
 
   /**
@@ -471,7 +565,8 @@ export function createAgentService(context: PortalContext) {
   ): Promise<Buffer<ArrayBuffer>> {
     if (agent.enabled !== 1)
       throw new ApiError('AGENT_DISABLED', 'this SIEM agent is disabled in the portal');
-    const selection = settingsOf(agent).dataTypes[dataType];
+    const settings = pullSettingsOf(agent);
+    const selection = settings.dataTypes[dataType];
     if (!selection.enabled)
       throw new ApiError('DATA_TYPE_DISABLED', `${dataType} are switched off for this SIEM agent`);
     const wait = limiter.take(`${agent.id}/${dataType}`);
@@ -483,10 +578,8 @@ export function createAgentService(context: PortalContext) {
         wait,
       );
 
-    // Read the newest seq first: with ingest serialised by lockIngest, everything at or below it has committed.
-    const upTo = await maxSeq(db, dataType);
     const stored = await committedPosition(agent, dataType);
-    const committed = stored.position;
+    const { upTo, position: committed } = stored;
     // A position presented in this epoch (null: a stale one from before a re-enable, ignored).
     const presented = async (text: string | undefined, what: string) => {
       if (text === undefined) return null;
@@ -507,7 +600,7 @@ export function createAgentService(context: PortalContext) {
         'the ack is ahead of the cursor: only what was read can be acknowledged',
       );
     const readFrom = cursor ?? ack ?? committed;
-    const backfillHours = settingsOf(agent).backfillHours ?? portal.backfillHours;
+    const backfillHours = settings.backfillHours ?? portal.backfillHours;
     const floor = await backfillFloor(dataType, backfillHours);
     const after = readFrom === null ? floor : Math.max(readFrom, floor);
     // An agent away longer than its window resumes at the floor: what it steps over is reported.
@@ -521,49 +614,61 @@ export function createAgentService(context: PortalContext) {
     // way to the SIEM (a stale ack acknowledges nothing new).
     const readAhead = query.ack !== undefined && cursor !== null;
     let position = readAhead ? (ack ?? Math.min(committed ?? floor, cursor)) : after;
-    let generation = stored.generation;
+    const ackAhead = readAhead && presentedAck !== null && committed !== null ? presentedAck : null;
+    // A pull without read-ahead comes once the agent has none outstanding (the first pull, or
+    // after dropping one): a read-ahead served before it may still be answered, and its ack is
+    // stale from now on. Written only when it matters: an idle agent polling a caught-up
+    // position writes nothing.
+    const newGeneration = ackAhead === null && (position !== committed || stored.readAhead);
+    const generation = stored.generation + (newGeneration ? 1 : 0);
     const at = { epoch: agent.cursor_epoch, position, updated_at: clock.now() };
-    if (readAhead && presentedAck !== null && committed !== null) {
-      // A read-ahead may reach the portal after the agent dropped it (a rewind, a failed write)
-      // and pulled again: its ack, issued before, could move the position past what is being
-      // sent again. It commits only in the generation it was issued in.
-      if (position !== committed) {
-        if (!(await commitAck(db, agent.id, dataType, { ...at, generation: presentedAck.generation }))) {
-          position = committed;
-          logger.info(
-            { agentId: agent.id, dataType },
-            'Ignored a read-ahead acknowledgement sent before the agent pulled again',
-          );
-        }
-      } else if (!stored.readAhead) await markReadAhead(db, agent.id, dataType);
-    } else if (position !== committed || stored.readAhead) {
-      // A pull without read-ahead comes once the agent has none outstanding (the first pull, or
-      // after dropping one): a read-ahead served before it may still be answered, and its ack
-      // is stale from now on. Written only when it matters: an idle agent polling a caught-up
-      // position writes nothing.
-      generation += 1;
-      await upsertCursor(db, agent.id, dataType, { ...at, generation, read_ahead: 0 });
-    }
+    // The commit runs beside the page's read (on PostgreSQL, two connections: the write's round
+    // trip and flush overlap the read) and is awaited before the answer: what the answer says is
+    // committed is stored when the agent reads it.
+    const commit = async (): Promise<void> => {
+      if (ackAhead !== null) {
+        // A read-ahead may reach the portal after the agent dropped it (a rewind, a failed write)
+        // and pulled again: its ack, issued before, could move the position past what is being
+        // sent again. It commits only in the generation it was issued in.
+        if (position !== committed) {
+          if (!(await commitAck(db, agent.id, dataType, { ...at, generation: ackAhead.generation }))) {
+            position = committed ?? position;
+            logger.info(
+              { agentId: agent.id, dataType },
+              'Ignored a read-ahead acknowledgement sent before the agent pulled again',
+            );
+          }
+        } else if (!stored.readAhead) await markReadAhead(db, agent.id, dataType);
+      } else if (newGeneration) {
+        await upsertCursor(db, agent.id, dataType, { ...at, generation, read_ahead: 0 });
+      }
+    };
 
     // Read in seq windows: each query covers a bounded range, so its cost stays bounded whatever
     // plan the database picks (PostgreSQL without fresh statistics sorts the whole range
     // otherwise), and a selective filter cannot make one request scan the whole backlog.
-    const rows: PulledRow[] = [];
-    let scanned = after;
-    for (let window = 0; rows.length < query.limit && scanned < upTo && window < PULL_WINDOWS; window += 1) {
-      const wanted = query.limit - rows.length;
-      const span = selection.filter === null ? wanted * 2 : Math.max(wanted * 8, portal.pullScanWindow);
-      const to = Math.min(upTo, scanned + span);
-      const page = await pullEvents(db, ops, dataType, {
-        after: scanned,
-        upTo: to,
-        filter: selection.filter,
-        limit: wanted,
-      });
-      rows.push(...page);
-      const last = page.at(-1);
-      scanned = page.length === wanted && last !== undefined ? last.seq : to;
-    }
+    const read = async () => {
+      /** Each window's records, already joined by commas. */
+      const chunks: (Uint8Array | string)[] = [];
+      let count = 0;
+      let scanned = after;
+      for (let window = 0; count < query.limit && scanned < upTo && window < PULL_WINDOWS; window += 1) {
+        const wanted = query.limit - count;
+        const span = selection.filter === null ? wanted * 2 : Math.max(wanted * 8, portal.pullScanWindow);
+        const to = Math.min(upTo, scanned + span);
+        const page = await pullPage(db, ops, dataType, {
+          after: scanned,
+          upTo: to,
+          filter: selection.filter,
+          limit: wanted,
+        });
+        if (page.json !== null && page.count > 0) chunks.push(page.json);
+        count += page.count;
+        scanned = page.count === wanted && page.last !== null ? page.last : to;
+      }
+      return { chunks, count, scanned };
+    };
+    const [, { chunks, count, scanned }] = await Promise.all([commit(), read()]);
     // Never behind the committed position (the table's newest rows may have been deleted).
     const next = Math.max(scanned, after);
     const hasMore = next < upTo;
@@ -573,9 +678,10 @@ export function createAgentService(context: PortalContext) {
     const start = encodeCursor({ epoch: agent.cursor_epoch, position: after, generation });
     // `committed`: what this pull committed; it also tells the agent that `ack` is understood.
     const committedCursor = encodeCursor({ epoch: agent.cursor_epoch, position, generation });
+    throughput?.add(`pulled:${agent.id}`, count);
     return joinJson(
       '{"events":[',
-      rows.map((r) => r.data),
+      chunks,
       `],"cursor":"${start}","nextCursor":"${nextCursor}","committed":"${committedCursor}","hasMore":${hasMore}${skippedJson}}`,
     );
   }
@@ -675,6 +781,7 @@ export function createAgentService(context: PortalContext) {
     regenerateToken,
     remove,
     authenticate,
+    forgetTokens,
     config,
     waitForChange,
     pull,

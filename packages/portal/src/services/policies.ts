@@ -20,7 +20,7 @@ import type { Database } from '../store/schema.ts';
 import { userActivityIdsBetween } from '../store/events.ts';
 import {
   findPolicy,
-  findPolicyHit,
+  findPolicyHits,
   insertPolicy,
   listEnabledPolicies,
   listPolicies,
@@ -215,14 +215,16 @@ export function createPolicyService({ store, clock }: PortalContext) {
           latestByUser.set(activity.user, activity);
       }
       const windowMs = policy.threshold.windowMinutes * 60_000;
+      // Each user is in latestByUser once, so reading every hit first sees what one read per user did.
+      const hits = await findPolicyHits(trx, policy.id, [...latestByUser.keys()]);
       for (const [user, latest] of latestByUser) {
         const from = latest.timestamp - windowMs;
-        const hit = await findPolicyHit(trx, policy.id, user);
+        const lastAlertAt = hits.get(user);
         // One alert per burst: the next one needs a whole new window of activity.
-        if (hit !== undefined && hit.last_alert_at > from) continue;
+        if (lastAlertAt !== undefined && lastAlertAt > from) continue;
         const rows = await userActivityIdsBetween(trx, ops, {
           user,
-          after: Math.max(from, hit?.last_alert_at ?? -1),
+          after: Math.max(from, lastAlertAt ?? -1),
           upTo: latest.timestamp,
           filter,
           limit: policy.threshold.count + MAX_RELATED,

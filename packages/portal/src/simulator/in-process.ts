@@ -4,10 +4,13 @@
 import type { IngestResult } from '@cloudsiem/protocol';
 import { createSimulator, type ActivityInput, type AlertInput } from './generator.ts';
 
+/** The ingest service; `source` lets the overview show the simulator as a source of its own. */
 export interface IngestTarget {
-  ingestActivities(items: readonly unknown[]): Promise<IngestResult>;
-  ingestAlerts(items: readonly unknown[]): Promise<IngestResult>;
+  ingestActivities(items: readonly unknown[], options?: { source?: 'simulator' }): Promise<IngestResult>;
+  ingestAlerts(items: readonly unknown[], options?: { source?: 'simulator' }): Promise<IngestResult>;
 }
+
+const SIMULATOR = { source: 'simulator' } as const;
 
 export interface InProcessSimulationOptions {
   /** Activities per second. */
@@ -45,7 +48,7 @@ export function startInProcessSimulation(target: IngestTarget, options: InProces
       owed -= due;
     }
     if (pendingActivities.length > 0) {
-      const result = await target.ingestActivities(pendingActivities);
+      const result = await target.ingestActivities(pendingActivities, SIMULATOR);
       counts.activities += result.accepted;
       counts.alertsRaised += result.alertsRaised;
       counts.rejected += result.rejected.length;
@@ -54,7 +57,7 @@ export function startInProcessSimulation(target: IngestTarget, options: InProces
     if (pendingAlerts.length === 0)
       pendingAlerts = simulator.identityAlerts(simulator.pendingIdentityAlerts());
     if (pendingAlerts.length > 0) {
-      const result = await target.ingestAlerts(pendingAlerts);
+      const result = await target.ingestAlerts(pendingAlerts, SIMULATOR);
       counts.identityAlerts += result.accepted;
       counts.rejected += result.rejected.length;
       pendingAlerts = [];

@@ -2,6 +2,7 @@
 // version, last contact), agent_cursors (the committed position per data type) and
 // agent_heartbeats (the status history). Each takes the executor, so a service runs it in a
 // transaction when it needs one.
+import { sql } from 'kysely';
 import type { DataType } from '@cloudsiem/protocol';
 import type { Db } from './dialect.ts';
 import type { SiemAgentsTable } from './schema.ts';
@@ -51,6 +52,11 @@ export async function listActiveAgents(db: Db): Promise<AgentRow[]> {
     .where('deleted_at', 'is', null)
     .orderBy('created_at')
     .execute();
+}
+
+/** The ids and names of the agents that were not deleted (names are compared without case in JS). */
+export async function listActiveAgentNames(db: Db): Promise<{ id: string; name: string }[]> {
+  return db.selectFrom('siem_agents').select(['id', 'name']).where('deleted_at', 'is', null).execute();
 }
 
 export async function insertAgent(db: Db, row: AgentRow): Promise<void> {
@@ -109,6 +115,42 @@ export async function findCursor(
     .where('agent_id', '=', agentId)
     .where('data_type', '=', dataType)
     .executeTakeFirst();
+}
+
+/**
+ * What a pull reads first, in one statement: the newest seq of the data type's table (0: empty)
+ * and the agent's committed position of it (undefined: none). One round trip instead of two on
+ * PostgreSQL, and one snapshot: the page read after it sees at least everything at or below `newest`.
+ */
+export async function findCursorAndNewestSeq(
+  db: Db,
+  agentId: string,
+  dataType: DataType,
+): Promise<{
+  newest: number;
+  cursor: { epoch: number; position: number; generation: number; read_ahead: number } | undefined;
+}> {
+  const result = await sql<{
+    newest: number | null;
+    epoch: number | null;
+    position: number | null;
+    generation: number | null;
+    read_ahead: number | null;
+  }>`select (select max(seq) from ${sql.table(dataType)}) as newest, c.epoch, c.position, c.generation, c.read_ahead from (select 1 as one) as one left join agent_cursors as c on c.agent_id = ${agentId} and c.data_type = ${dataType}`.execute(
+    db,
+  );
+  const row = result.rows[0];
+  const newest = Number(row?.newest ?? 0);
+  if (row === undefined || row.epoch === null || row.position === null) return { newest, cursor: undefined };
+  return {
+    newest,
+    cursor: {
+      epoch: Number(row.epoch),
+      position: Number(row.position),
+      generation: Number(row.generation ?? 0),
+      read_ahead: Number(row.read_ahead ?? 0),
+    },
+  };
 }
 
 /** Commits a position (insert, or overwrite the one stored). */

@@ -24,6 +24,11 @@ export interface DialectOps {
    */
   lockAdmins(trx: Transaction<Database>): Promise<void>;
   /**
+   * Serialises creating and renaming SIEM agents, so two portals cannot both take one name (names
+   * are unique without case): PostgreSQL takes a transaction-scoped advisory lock; SQLite has one writer.
+   */
+  lockAgentNames(trx: Transaction<Database>): Promise<void>;
+  /**
    * The highest seq the table's generator ever handed out, deleted rows included: a cursor at or
    * below it was issued by this portal, even after retention emptied the table.
    */
@@ -33,6 +38,7 @@ export interface DialectOps {
 /** Any number the portal fits in one advisory-lock key; the same in every portal process. */
 const INGEST_LOCK_KEY = 0x0c10_d51e;
 const ADMINS_LOCK_KEY = 0x0c10_d520;
+const AGENT_NAMES_LOCK_KEY = 0x0c10_d521;
 
 export function dialectOps(name: StoreDialect): DialectOps {
   if (name === 'postgres') {
@@ -45,6 +51,9 @@ export function dialectOps(name: StoreDialect): DialectOps {
       },
       lockAdmins: async (trx) => {
         await sql`select pg_advisory_xact_lock(${ADMINS_LOCK_KEY})`.execute(trx);
+      },
+      lockAgentNames: async (trx) => {
+        await sql`select pg_advisory_xact_lock(${AGENT_NAMES_LOCK_KEY})`.execute(trx);
       },
       seqHighWater: async (db, table) => {
         const name = await sql<{
@@ -68,6 +77,7 @@ export function dialectOps(name: StoreDialect): DialectOps {
     startsWith: (haystack, needle) => sql<SqlBool>`substr(${haystack}, 1, length(${needle})) = ${needle}`,
     lockIngest: () => Promise.resolve(),
     lockAdmins: () => Promise.resolve(),
+    lockAgentNames: () => Promise.resolve(),
     seqHighWater: async (db, table) => {
       const row = await sql<{ seq: number }>`select seq from sqlite_sequence where name = ${table}`.execute(
         db,

@@ -1,8 +1,9 @@
-// The event tables' insert (idempotent by id, batch order) and list pages (hasNext read one row
-// ahead, total bounded by LIST_TOTAL_BOUND), on SQLite and PostgreSQL.
+// The event tables' insert (idempotent by id, batch order), the pull's page (the records joined in
+// seq order) and list pages (hasNext read one row ahead, total bounded by LIST_TOTAL_BOUND), on
+// SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activityRow, alertRow, type StoredActivity } from './columns.ts';
-import { insertNewEvents, LIST_TOTAL_BOUND, listEvents, type ListQuery } from './events.ts';
+import { insertNewEvents, LIST_TOTAL_BOUND, listEvents, pullPage, type ListQuery } from './events.ts';
 import { openTestStore, storeTargets } from './test-support.ts';
 
 const targets = await storeTargets();
@@ -50,6 +51,41 @@ describe.each(targets)('event tables on $name', (target) => {
       ...q,
     });
 
+  it("joins a pull's page in seq order, with and without a filter, after rewritten rows moved", async () => {
+    // A rewritten row (PostgreSQL: a new tuple at the heap's end) must not move in the page.
+    await store.db
+      .updateTable('activities')
+      .set({ description: 'rewritten' })
+      .where('seq', '<=', 40)
+      .where('seq', '>', 10)
+      .execute();
+    for (const filter of [null, { category: { eq: ['EVEN'] } }]) {
+      let expected = store.db
+        .selectFrom('activities')
+        .select(['seq', 'data'])
+        .where('seq', '>', 5)
+        .where('seq', '<=', 300);
+      if (filter !== null) expected = expected.where('category', '=', 'EVEN');
+      const rows = await expected.orderBy('seq').limit(100).execute();
+      const page = await pullPage(store.db, store.ops, 'activities', {
+        after: 5,
+        upTo: 300,
+        filter,
+        limit: 100,
+      });
+      const json = typeof page.json === 'string' ? page.json : Buffer.from(page.json ?? []).toString('utf8');
+      expect(json).toBe(rows.map((r) => r.data).join(','));
+      expect([page.count, page.last]).toEqual([rows.length, rows.at(-1)?.seq]);
+    }
+    const empty = await pullPage(store.db, store.ops, 'activities', {
+      after: 5,
+      upTo: 5,
+      filter: null,
+      limit: 10,
+    });
+    expect(empty).toEqual({ json: null, count: 0, last: null });
+  });
+
   // The inserts are written from a column list of their own: a column it misses would be left
   // at its default without an error. Every column the row carries must read back as written.
   it('writes every column of a row, on both tables', async () => {
@@ -76,7 +112,7 @@ describe.each(targets)('event tables on $name', (target) => {
         relatedActivityIds: ['a-1'],
         ip: '198.51.100.4',
         source: 'cloud-apps',
-        status: 'OPEN',
+        status: 'closed-benign',
       }),
     };
     for (const table of ['activities', 'alerts'] as const) {

@@ -3,18 +3,21 @@
 // activities, and retention in bounded batches.
 import {
   CompiledQuery,
+  expressionBuilder,
   PostgresAdapter,
   sql,
   type Expression,
   type ExpressionBuilder,
+  type RawBuilder,
   type SqlBool,
   type Transaction,
 } from 'kysely';
-import type { DataType, Filter } from '@cloudsiem/protocol';
+import type { ActivitySortField, AlertSortField, DataType, Filter } from '@cloudsiem/protocol';
 import { isEmptyFilter } from '../filters/index.ts';
 import { filterWhere } from './filter-sql.ts';
 import type { DialectOps, Db } from './dialect.ts';
 import { namePreparedStatement } from './resilient-pool.ts';
+import { asciiJson } from './columns.ts';
 import type { ActivitiesTable, AlertsTable, Database } from './schema.ts';
 
 type Row<T extends DataType> = Omit<T extends 'activities' ? ActivitiesTable : AlertsTable, 'seq'>;
@@ -191,41 +194,133 @@ export async function countEventsBetween(
   return { count: Number(row?.n ?? 0), from: row?.lo ?? null, to: row?.hi ?? null };
 }
 
-export interface PulledRow {
-  seq: number;
-  data: string;
-  created_at: number;
+/** A pull's records as one piece of JSON: their `data` joined by commas, in seq order. */
+export interface PulledPage {
+  /** The records joined by commas (UTF-8 bytes from SQLite, text from PostgreSQL); null: none. */
+  json: Uint8Array | string | null;
+  count: number;
+  /** The seq of the last record (null: none). */
+  last: number | null;
 }
 
 /**
  * The next page after `after`, up to `upTo` (a seq read first: every event at or below it has
- * committed, see DialectOps.lockIngest), filtered, in ingest order.
+ * committed, see DialectOps.lockIngest), filtered, in ingest order — joined by the database: one
+ * value instead of a row per record, so the portal neither builds a string per record nor copies
+ * each into the answer (on SQLite, about half the portal's cost of a page of 1,000). The aggregate
+ * reads the ordered subquery as it comes (SQLite's co-routine, PostgreSQL's Limit over the primary
+ * key walk), so the records stay in seq order; an ORDER BY inside the aggregate would sort them
+ * again (SQLite: a temporary B-tree).
  */
-export async function pullEvents(
+export async function pullPage(
   db: Executor,
   ops: DialectOps,
   table: DataType,
   query: { after: number; upTo: number; filter: Filter | null; limit: number },
-): Promise<PulledRow[]> {
+): Promise<PulledPage> {
+  const joined =
+    ops.name === 'sqlite' ? sql`cast(group_concat(data, ',') as blob)` : sql`string_agg(data, ',')`;
   const where = query.filter === null ? null : whereFor(table as 'activities', query.filter, ops);
-  let q = db
-    .selectFrom(table as 'activities')
-    .select(['seq', 'data', 'created_at'])
-    .where('seq', '>', query.after)
-    .where('seq', '<=', query.upTo);
-  if (where !== null) q = q.where(where);
-  return q.orderBy('seq').limit(query.limit).execute();
+  let inner: RawBuilder<unknown>;
+  if (where !== null && ops.name === 'sqlite') {
+    // The pull reads a bounded seq window (services/agents.ts), which only the primary key walks
+    // in bounds: SQLite otherwise takes an index of a filtered column and reads every entry of
+    // that value (one user's activities, all of them) to sort the window's few by seq, per page.
+    // NOT INDEXED leaves it the rowid range (query-plans.test.ts).
+    const condition = where(expressionBuilder<Database, 'activities'>());
+    inner = sql`select seq, data from ${sql.table(table)} not indexed where seq > ${query.after} and seq <= ${query.upTo} and ${condition} order by seq limit ${query.limit}`;
+  } else {
+    const condition = where === null ? sql`true` : where(expressionBuilder<Database, 'activities'>());
+    inner = sql`select seq, data from ${sql.table(table)} where seq > ${query.after} and seq <= ${query.upTo} and ${condition} order by seq limit ${query.limit}`;
+  }
+  const result = await sql<{
+    json: Uint8Array | string | null;
+    n: number | string;
+    last: number | string | null;
+  }>`select ${joined} as json, count(*) as n, max(seq) as last from (${inner}) as page`.execute(db);
+  const row = result.rows[0];
+  return {
+    json: row?.json ?? null,
+    count: Number(row?.n ?? 0),
+    last: row?.last === null || row?.last === undefined ? null : Number(row.last),
+  };
+}
+
+/** A position in a sorted list: the sort key and seq of the last record a page showed. */
+export interface ListPosition {
+  key: string | number;
+  seq: number;
 }
 
 export interface ListQuery {
   filter: Filter;
-  sortField: 'timestamp' | 'createdAt' | 'riskScore';
+  sortField: ActivitySortField | AlertSortField;
   sortDirection: 'asc' | 'desc';
   skip: number;
   limit: number;
+  /** Keyset paging: the records after this position in the sort order (then `skip` is 0). */
+  after?: ListPosition;
 }
 
-const SORT_COLUMNS = { timestamp: 'timestamp', createdAt: 'created_at', riskScore: 'risk_score' } as const;
+/** Alert severities in their order, for a sort by severity. */
+const SEVERITY_RANK = ['informational', 'low', 'medium', 'high'] as const;
+
+/**
+ * The expression a list sorts by, per sort field, and whether its key is a number. Time columns
+ * are plain (their (column, seq) indexes serve the sort and the keyset); text columns sort a
+ * missing value as '' and compare bytes (PostgreSQL's "C" collation is SQLite's BINARY), so both
+ * stores order alike; a missing risk score sorts below every other.
+ */
+function sortKey(
+  field: ListQuery['sortField'],
+  ops: DialectOps,
+): { expr: RawBuilder<unknown>; numeric: boolean } {
+  const text = (column: string) =>
+    ops.name === 'postgres'
+      ? sql`coalesce(${sql.ref(column)}, '') collate "C"`
+      : sql`coalesce(${sql.ref(column)}, '')`;
+  switch (field) {
+    case 'timestamp':
+      return { expr: sql`${sql.ref('timestamp')}`, numeric: true };
+    case 'createdAt':
+      return { expr: sql`${sql.ref('created_at')}`, numeric: true };
+    case 'riskScore':
+      return { expr: sql`coalesce(${sql.ref('risk_score')}, ${sql.lit(-Number.MAX_VALUE)})`, numeric: true };
+    case 'severity':
+      return {
+        expr: sql`case ${sql.ref('severity')} ${sql.join(
+          SEVERITY_RANK.map((s, i) => sql`when ${sql.lit(s)} then ${sql.lit(i)}`),
+          sql` `,
+        )} else -1 end`,
+        numeric: true,
+      };
+    case 'action':
+      return { expr: text('action'), numeric: false };
+    case 'user':
+      return { expr: text('user_name'), numeric: false };
+    case 'appName':
+      return { expr: text('app_name'), numeric: false };
+    case 'ip':
+      return { expr: text('ip'), numeric: false };
+    case 'country':
+      return { expr: text('country'), numeric: false };
+    case 'policyName':
+      return { expr: text('policy_name'), numeric: false };
+    case 'source':
+      return { expr: text('source'), numeric: false };
+    case 'status':
+      return { expr: text('status'), numeric: false };
+  }
+}
+
+/** Whether a position's key has the type the sort field's keys have (a cursor from another sort has not). */
+export function positionFits(
+  field: ListQuery['sortField'],
+  ops: DialectOps,
+  position: ListPosition,
+): boolean {
+  return typeof position.key === (sortKey(field, ops).numeric ? 'number' : 'string');
+}
 
 type WhereOf<T extends DataType> = (eb: ExpressionBuilder<Database, T>) => Expression<SqlBool>;
 
@@ -249,9 +344,16 @@ export interface ListPage {
   /** Exact when `moreThanTotal` is false, else a lower bound. */
   total: number;
   moreThanTotal: boolean;
+  /** When hasNext: the position of the page's last record, where the next page starts. */
+  last?: ListPosition;
 }
 
-/** One page of a list, newest first by default, with a bounded `total` (see LIST_TOTAL_BOUND). */
+/**
+ * One page of a list, newest first by default, with a bounded `total` (see LIST_TOTAL_BOUND).
+ * With `after` the page starts behind that position (keyset: `key ≤ k and (key < k or seq < s)`
+ * for a descending sort, the bound an index range and the rest a filter on it); `total` then
+ * still counts every match of the filter, not only those after the position.
+ */
 export async function listEvents(
   db: Executor,
   ops: DialectOps,
@@ -259,25 +361,45 @@ export async function listEvents(
   query: ListQuery,
 ): Promise<ListPage> {
   const where = whereFor(table as 'activities', query.filter, ops);
-  let rows = db.selectFrom(table as 'activities').select(['data']);
+  const key = sortKey(query.sortField, ops);
+  const desc = query.sortDirection === 'desc';
+  const direction = sql.raw(desc ? 'desc' : 'asc');
+  let rows = db.selectFrom(table as 'activities').select(['data', 'seq', key.expr.as('sort_key')]);
   if (where !== null) rows = rows.where(where);
-  const column = SORT_COLUMNS[query.sortField] as 'timestamp';
+  const after = query.after;
+  if (after !== undefined) {
+    const [bound, strict] = desc ? [sql.raw('<='), sql.raw('<')] : [sql.raw('>='), sql.raw('>')];
+    rows = rows.where(
+      sql<SqlBool>`(${key.expr} ${bound} ${after.key} and (${key.expr} ${strict} ${after.key} or ${sql.ref('seq')} ${strict} ${after.seq}))`,
+    );
+  }
   const page = await rows
-    .orderBy(column, query.sortDirection)
-    .orderBy('seq', query.sortDirection)
+    .orderBy(sql`${key.expr} ${direction}`)
+    .orderBy(sql`${sql.ref('seq')} ${direction}`)
     .offset(query.skip)
     .limit(query.limit + 1)
     .execute();
   const hasNext = page.length > query.limit;
-  const data = (hasNext ? page.slice(0, query.limit) : page).map((r) => r.data);
-  // The page alone tells the total when it is the last one (unless it skipped past the end).
-  if (!hasNext && (data.length > 0 || query.skip === 0)) {
-    return { data, hasNext, total: query.skip + data.length, moreThanTotal: false };
+  const shown = hasNext ? page.slice(0, query.limit) : page;
+  const data = shown.map((r) => r.data);
+  const lastRow = shown.at(-1);
+  const last =
+    hasNext && lastRow !== undefined
+      ? {
+          key: key.numeric ? Number(lastRow.sort_key) : String(lastRow.sort_key),
+          seq: Number(lastRow.seq),
+        }
+      : undefined;
+  const answer = (total: number, moreThanTotal: boolean): ListPage =>
+    last === undefined
+      ? { data, hasNext, total, moreThanTotal }
+      : { data, hasNext, total, moreThanTotal, last };
+  // Without a cursor the page alone tells the total when it is the last one (unless it skipped past the end).
+  if (after === undefined && !hasNext && (data.length > 0 || query.skip === 0)) {
+    return answer(query.skip + data.length, false);
   }
   const bound = Math.max(LIST_TOTAL_BOUND, query.skip + query.limit + 1);
-  if (hasNext && query.skip + query.limit + 1 >= bound) {
-    return { data, hasNext, total: bound, moreThanTotal: true };
-  }
+  if (after === undefined && hasNext && query.skip + query.limit + 1 >= bound) return answer(bound, true);
   let matches = db
     .selectFrom(table as 'activities')
     .select(sql.lit(1).as('one'))
@@ -288,9 +410,7 @@ export async function listEvents(
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   const n = Number(counted.n);
-  return n > bound
-    ? { data, hasNext, total: bound, moreThanTotal: true }
-    : { data, hasNext, total: n, moreThanTotal: false };
+  return n > bound ? answer(bound, true) : answer(n, false);
 }
 
 export async function getEvent(db: Executor, table: DataType, id: string): Promise<string | null> {
@@ -353,4 +473,53 @@ export async function userActivityIdsBetween(
     .orderBy('timestamp')
     .limit(query.limit)
     .execute();
+}
+
+/** A triage change to alerts (protocol's alert-triage.ts): the stored record and its status column. */
+export interface AlertChange {
+  status?: string;
+  read?: boolean;
+  /** With a status: who and when (null when reopened), and the comment when given. */
+  closedBy?: string | null;
+  closedAt?: number | null;
+  comment?: string;
+}
+
+/**
+ * Applies `change` to the alerts with these ids, in one transaction: the record in `data` (what
+ * the lists return) and the status column (what filters read) move together. Returns the ids found.
+ */
+export async function changeAlerts(
+  db: Db,
+  ids: readonly string[],
+  change: AlertChange,
+): Promise<Set<string>> {
+  return db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .selectFrom('alerts')
+      .select(['id', 'data'])
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
+    for (const row of rows) {
+      const record = { ...(JSON.parse(row.data) as Record<string, unknown>), ...change };
+      if (change.comment === undefined && change.status === 'open') delete record.comment;
+      await trx
+        .updateTable('alerts')
+        .set({ data: asciiJson(record), status: record.status ?? null })
+        .where('id', '=', row.id)
+        .execute();
+    }
+    return new Set(rows.map((r) => r.id));
+  });
+}
+
+/** Ingest time of the newest stored event (null: none): the last row by seq, an index lookup. */
+export async function newestCreatedAt(db: Executor, table: DataType): Promise<number | null> {
+  const row = await db
+    .selectFrom(table as 'activities')
+    .select('created_at')
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.created_at ?? null;
 }

@@ -6,6 +6,7 @@ import {
   activitySchema,
   alertSchema,
   ALERT_SEVERITIES,
+  ALERT_TRIAGE_STATUSES,
   FILTER_FIELDS,
   OPS_BY_KIND,
   filterSchema,
@@ -97,7 +98,7 @@ const alertArb = fc.record({
     relatedActivityIds: list,
     ip,
     source: text(),
-    status: fc.option(text(), { nil: undefined }),
+    status: fc.option(fc.constantFrom(...ALERT_TRIAGE_STATUSES), { nil: undefined }),
   }),
 });
 

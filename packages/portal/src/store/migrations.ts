@@ -1,6 +1,7 @@
 // Schema migrations, one list for SQLite and PostgreSQL. Only the ingest-order key differs:
 // SQLite's INTEGER PRIMARY KEY AUTOINCREMENT and PostgreSQL's bigint identity, both never reused.
 import { sql, type Kysely, type Migration, type CreateTableBuilder } from 'kysely';
+import { asciiJson } from './columns.ts';
 import type { StoreDialect } from './dialect.ts';
 
 type AnyDb = Kysely<unknown>;
@@ -345,6 +346,123 @@ const cursorGeneration: Migration = {
   },
 };
 
+/**
+ * Keyset paging of the lists (issue 13): a page after (key, seq) reads `key <= k and (key < k or
+ * seq < s)` in (key, seq) order. SQLite's single-column indexes hold the rowid (seq) already;
+ * PostgreSQL's do not, so there the time indexes become (column, seq): the same number of
+ * indexes per row, and created_at lookups (retention, backfill) use the new ones as before.
+ */
+function listKeyset(dialect: StoreDialect): Migration {
+  return {
+    async up(db: AnyDb) {
+      if (dialect !== 'postgres') return;
+      for (const table of ['activities', 'alerts']) {
+        for (const column of ['created_at', 'timestamp']) {
+          await db.schema.createIndex(`${table}_${column}_seq`).on(table).columns([column, 'seq']).execute();
+          await db.schema.dropIndex(`${table}_${column}`).ifExists().execute();
+        }
+      }
+    },
+  };
+}
+
+/** The triage statuses as 0007 knew them (protocol's alert-triage.ts), kept here as shipped. */
+const TRIAGE_STATUSES_0007 = ['open', 'closed-true-positive', 'closed-benign', 'closed-false-positive'];
+
+/**
+ * A stored status of before 0007 → a triage status. The connectors stored the upstream's word:
+ * Graph's `new` / `inProgress` are open; MDCA's `dismissed` is closed without saying which way
+ * (benign, as the MDCA connector now maps it). A stored `resolved` may be Graph's (whose
+ * classification was not kept) or MDCA's legacy Resolved: closed with no verdict this store can
+ * read, so benign rather than a claimed true positive. Anything else, or none, is open.
+ */
+export function triageStatus0007(stored: string | null): string {
+  if (stored !== null && TRIAGE_STATUSES_0007.includes(stored)) return stored;
+  switch (stored?.toLowerCase()) {
+    case 'dismissed':
+    case 'resolved':
+      return 'closed-benign';
+    default:
+      return 'open';
+  }
+}
+
+/**
+ * Alert status becomes a closed set (issue 13: a filter field whose values are checked), so the
+ * stored free-text statuses are mapped onto it. The record in `data` (what lists and agents read)
+ * and the status column (what filters read) change together; `data` is rewritten in JavaScript
+ * with the store's ASCII-only JSON, the same on SQLite and PostgreSQL. Batches walk seq upward.
+ */
+const alertTriageStatuses: Migration = {
+  async up(db: AnyDb) {
+    const alerts = db as unknown as Kysely<{
+      alerts: { seq: number; status: string | null; data: string };
+    }>;
+    let after = -1;
+    for (;;) {
+      const rows = await alerts
+        .selectFrom('alerts')
+        .select(['seq', 'status', 'data'])
+        .where('seq', '>', after)
+        .where((eb) => eb.or([eb('status', 'is', null), eb('status', 'not in', TRIAGE_STATUSES_0007)]))
+        .orderBy('seq')
+        .limit(1000)
+        .execute();
+      const last = rows.at(-1);
+      if (last === undefined) return;
+      for (const row of rows) {
+        const status = triageStatus0007(row.status);
+        const record = { ...(JSON.parse(row.data) as Record<string, unknown>), status };
+        await alerts
+          .updateTable('alerts')
+          .set({ status, data: asciiJson(record) })
+          .where('seq', '=', row.seq)
+          .execute();
+      }
+      after = Number(last.seq);
+    }
+  },
+};
+
+/**
+ * The alert list's filter indexes become (column, timestamp), as activities_user_name_timestamp
+ * is: a list for one user ("every alert of this user", the triage question), one severity or one
+ * source found the matches by the single-column index and then sorted all of them by time for a
+ * page of 50 (SQLite: a temporary B-tree; test: query-plans.test.ts). With the time in the index
+ * the matches come newest first and the page stops at its limit; the equality filter alone (the
+ * list's bounded total) uses the same index. An agent's filtered pull walks seq, not these
+ * (store/events.ts pullPage). As many indexes per alert as before.
+ */
+const alertListIndexes: Migration = {
+  async up(db: AnyDb) {
+    for (const column of ['user_name', 'severity', 'source']) {
+      await db.schema
+        .createIndex(`alerts_${column}_timestamp`)
+        .on('alerts')
+        .columns([column, 'timestamp'])
+        .execute();
+      await db.schema.dropIndex(`alerts_${column}`).ifExists().execute();
+    }
+  },
+};
+
+/**
+ * The overview's records per minute by key, in the store instead of each process's memory: a
+ * restart no longer reads zero until records flow again, and several portals on one database add
+ * up. Kept 15 minutes (services/throughput.ts prunes).
+ */
+const throughputMinutes: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('throughput_minutes')
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('minute', 'bigint', (c) => c.notNull())
+      .addColumn('records', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('throughput_minutes_pk', ['key', 'minute'])
+      .execute();
+  },
+};
+
 /** Migrations by name, in the order they run. Append only; never edit one that shipped. */
 function migrations(dialect: StoreDialect): [string, Migration][] {
   return [
@@ -353,6 +471,10 @@ function migrations(dialect: StoreDialect): [string, Migration][] {
     ['0003-connectors', connectors(dialect)],
     ['0004-leaner-activity-indexes', leanerActivityIndexes],
     ['0005-cursor-generation', cursorGeneration],
+    ['0006-list-keyset-indexes', listKeyset(dialect)],
+    ['0007-alert-triage-statuses', alertTriageStatuses],
+    ['0008-alert-list-indexes', alertListIndexes],
+    ['0009-throughput-minutes', throughputMinutes],
   ];
 }
 

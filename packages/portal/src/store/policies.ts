@@ -51,18 +51,30 @@ export async function markPolicyDeleted(db: Db, id: string, at: number): Promise
   await db.updateTable('policies').set({ deleted_at: at }).where('id', '=', id).execute();
 }
 
-/** When the threshold policy last alerted about `user`, if ever. */
-export async function findPolicyHit(
+/** Users per lookup of findPolicyHits: well under either database's parameter limit. */
+const HIT_LOOKUP_CHUNK = 1000;
+
+/**
+ * The last alert time of a threshold policy for each of these users that has one: one query per
+ * thousand users rather than one per user (a batch of 5,000 activities names dozens of users per
+ * threshold policy, each a round trip to PostgreSQL).
+ */
+export async function findPolicyHits(
   db: Db,
   policyId: string,
-  user: string,
-): Promise<{ last_alert_at: number } | undefined> {
-  return db
-    .selectFrom('policy_hits')
-    .select('last_alert_at')
-    .where('policy_id', '=', policyId)
-    .where('user_name', '=', user)
-    .executeTakeFirst();
+  users: readonly string[],
+): Promise<Map<string, number>> {
+  const hits = new Map<string, number>();
+  for (let start = 0; start < users.length; start += HIT_LOOKUP_CHUNK) {
+    const rows = await db
+      .selectFrom('policy_hits')
+      .select(['user_name', 'last_alert_at'])
+      .where('policy_id', '=', policyId)
+      .where('user_name', 'in', users.slice(start, start + HIT_LOOKUP_CHUNK))
+      .execute();
+    for (const row of rows) hits.set(row.user_name, Number(row.last_alert_at));
+  }
+  return hits;
 }
 
 /** Records that the threshold policy alerted about `user` for activity up to `lastAlertAt`. */

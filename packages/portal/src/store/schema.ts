@@ -227,6 +227,13 @@ export interface ConnectorMinutesTable {
   records: number;
 }
 
+/** Records per minute by key (ingest source, or `pulled:<agent id>`), for the overview. */
+export interface ThroughputMinutesTable {
+  key: string;
+  minute: number;
+  records: number;
+}
+
 export interface ConnectorNotificationsTable {
   id: string;
   connector_id: string;
@@ -262,6 +269,7 @@ export interface Database {
   connector_rejections: ConnectorRejectionsTable;
   connector_minutes: ConnectorMinutesTable;
   connector_notifications: ConnectorNotificationsTable;
+  throughput_minutes: ThroughputMinutesTable;
 }
 
 export type EventTable = 'activities' | 'alerts';

@@ -1,5 +1,6 @@
 // A modal dialog (WAI-ARIA dialog pattern): labelled by its heading, focus moved in on open and
-// kept inside (Tab wraps), Escape closes, the page behind made inert, focus given back on close.
+// kept inside (Tab wraps, a click on the backdrop leaves it where it is), Escape closes, the page
+// behind made inert, focus given back on close.
 // `variant="drawer"` slides it in from the right, for record details.
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { createPortal } from 'react-dom';
@@ -96,7 +97,14 @@ export function Dialog({
   };
 
   return createPortal(
-    <div className={`dialog-backdrop dialog-backdrop-${variant}`}>
+    <div
+      className={`dialog-backdrop dialog-backdrop-${variant}`}
+      // A press on the backdrop would move the focus to the page's body, out of the dialog, where
+      // Escape and Tab no longer reach it: the focus stays where it is.
+      onMouseDown={(event) => {
+        if (event.target === event.currentTarget) event.preventDefault();
+      }}
+    >
       <div
         ref={ref}
         role="dialog"
@@ -133,6 +141,7 @@ export function ConfirmDialog({
   title,
   children,
   confirmLabel,
+  cancelLabel = 'Cancel',
   danger = false,
   busy = false,
   error,
@@ -142,6 +151,8 @@ export function ConfirmDialog({
   title: ReactNode;
   children: ReactNode;
   confirmLabel: string;
+  /** The button that keeps things as they are ("Keep editing"). */
+  cancelLabel?: string;
   danger?: boolean;
   busy?: boolean;
   error?: string | null;
@@ -163,7 +174,7 @@ export function ConfirmDialog({
             disabled={busy}
             data-autofocus={danger || undefined}
           >
-            Cancel
+            {cancelLabel}
           </button>
           <button
             type="button"

@@ -1,9 +1,10 @@
 // The filter builder (DESIGN §7): rows of field · operator · value over the fields of one data type
 // (FILTER_FIELDS), AND-combined; a field with a closed set of values (alert severity) picks its
-// eq/neq value from a select. The caller keeps the rows and turns them into the MDCA filter with
+// eq/neq value from a select, an open field with usual values (alert source) suggests them. The caller keeps the rows and turns them into the MDCA filter with
 // rowsToFilter, which also gives the per-row errors shown here.
 import type { DataType, FilterOp } from '@cloudsiem/protocol';
-import { FILTER_FIELDS, fieldValues } from '@cloudsiem/protocol';
+import { FILTER_FIELDS, fieldSuggestions, fieldValues } from '@cloudsiem/protocol';
+import { useId } from 'react';
 import {
   choicesFor,
   kindOf,
@@ -93,6 +94,7 @@ export function FilterBuilder({
   errors?: Record<number, string>;
 }) {
   const fields = Object.keys(FILTER_FIELDS[dataType]);
+  const listIdBase = useId();
   const update = (key: number, change: Partial<FilterRow>) =>
     onChange(
       rows.map((row) => {
@@ -106,6 +108,10 @@ export function FilterBuilder({
         return next;
       }),
     );
+
+  // An open field's usual values (alert source), offered on the text input; others stay valid.
+  const suggested = (row: FilterRow) =>
+    VALUELESS_OPS.includes(row.op) ? undefined : fieldSuggestions(dataType, row.field);
 
   return (
     <div className="filter-builder">
@@ -167,6 +173,7 @@ export function FilterBuilder({
                 <input
                   {...props}
                   type="text"
+                  list={suggested(row) === undefined ? undefined : `${listIdBase}-${row.key}`}
                   value={row.value}
                   placeholder={placeholder(dataType, row.field, row.op)}
                   autoComplete="off"
@@ -175,6 +182,13 @@ export function FilterBuilder({
                 />
               )}
             </FormField>
+          )}
+          {suggested(row) === undefined ? null : (
+            <datalist id={`${listIdBase}-${row.key}`}>
+              {suggested(row)?.map((v) => (
+                <option key={v} value={v} />
+              ))}
+            </datalist>
           )}
           <button
             type="button"

@@ -138,7 +138,8 @@ describe('graph-alerts: contract tests against documented behaviour', () => {
         'cs2Label=uniqueServiceAppIds cs2= cs3Label=relatedAudits cs3= cs4Label=policyIDs cs4=e0da400f-affd-43ef-b1d5-afc2eb6f2756 ' +
         'src= c6a1Label="Device IPv6 Address" c6a1=',
     );
-    expect(alert).toMatchObject({ source: 'microsoftDefenderForEndpoint', status: 'new', riskScore: null });
+    // status new → open.
+    expect(alert).toMatchObject({ source: 'microsoftDefenderForEndpoint', status: 'open', riskScore: null });
   });
 
   it('maps a Defender for Cloud Apps alert: user from userEvidence, IP from ipEvidence, app from the evidence, source cloud-apps', () => {
@@ -179,6 +180,33 @@ describe('graph-alerts: contract tests against documented behaviour', () => {
     expect(
       ['informational', 'low', 'medium', 'high', 'unknown', 'unknownFutureValue', undefined].map(sev),
     ).toEqual(['informational', 'low', 'medium', 'high', 'medium', 'medium', 'medium']);
+    const status = (fields: Record<string, unknown>) =>
+      (mapAlert({ ...SAMPLE_ALERT, ...fields }) as unknown as { record: { status: string } }).record.status;
+    expect(
+      [
+        { status: 'new' },
+        { status: 'inProgress', classification: 'truePositive' },
+        { status: 'unknownFutureValue' },
+        { status: undefined },
+        { status: 'resolved', classification: 'truePositive' },
+        { status: 'resolved', classification: 'falsePositive' },
+        { status: 'resolved', classification: 'informationalExpectedActivity' },
+        { status: 'resolved', classification: 'unknown' },
+        { status: 'resolved', classification: undefined },
+        { status: 'resolved', classification: 'toString' },
+      ].map(status),
+    ).toEqual([
+      'open',
+      'open',
+      'open',
+      'open',
+      'closed-true-positive',
+      'closed-false-positive',
+      'closed-benign',
+      'closed-benign',
+      'closed-benign',
+      'closed-benign',
+    ]);
     expect(alertType('InitialAccess', 'x')).toBe('ALERT_INITIAL_ACCESS');
     expect(alertType(null, 'microsoftDefenderForCloudApps')).toBe('ALERT_MICROSOFT_DEFENDER_FOR_CLOUD_APPS');
     expect(alertType(undefined, undefined)).toBe('ALERT_UNKNOWN');
@@ -229,7 +257,7 @@ describe('graph-alerts: contract tests against documented behaviour', () => {
     await drain(stream, state, { clock });
     now = T0 + 300_000;
     // Updated after the drain: re-delivered, same id → dropped at ingest (later updates are not forwarded).
-    for (const a of graph.alerts.slice(0, 10)) graph.update(a.id, now - 60_000, 'inProgress');
+    for (const a of graph.alerts.slice(0, 10)) graph.update(a.id, now - 60_000, 'resolved');
     // Created yesterday but only now visible/updated: still caught, since the filter is on lastUpdateDateTime.
     graph.alerts.push(generatedAlert(5000, { createdAt: T0 - 20 * 3600_000, updatedAt: now - 30_000 }));
     graph.alerts.push(generatedAlert(5001, { createdAt: now - 10_000 }));
@@ -237,8 +265,8 @@ describe('graph-alerts: contract tests against documented behaviour', () => {
     await drain(stream, state, { clock });
     expect(state.stored.size).toBe(before + 2);
     expect([...state.stored.keys()].sort()).toEqual(idsOf('microsoftDefenderForCloudApps'));
-    // The first delivery is kept: status "new", as the SIEM saw it first.
-    expect(state.stored.get(graph.alerts[0]?.id ?? '')?.status).toBe('new');
+    // The first delivery is kept: open (Graph's "new"), as the SIEM saw it first, not the later resolved.
+    expect(state.stored.get(graph.alerts[0]?.id ?? '')?.status).toBe('open');
     // Re-read: the 10 updated, plus the overlap's alerts updated in the last 5 minutes of the first drain.
     expect(state.duplicates).toBeGreaterThanOrEqual(8);
     expect(state.duplicates).toBeLessThanOrEqual(20);

@@ -1,6 +1,7 @@
 // A Graph security alert (alerts_v2, resource "alert" of the Graph docs) → the canonical alert of
 // DESIGN §3; every choice is in docs/connectors.md (graph-alerts, mapping table).
 import { isIP } from 'node:net';
+import type { AlertTriageStatus } from '@cloudsiem/protocol';
 import type { MappedRecord } from '../types.ts';
 
 /** Graph serviceSource → our `source` (DESIGN §3 names `cloud-apps` and `identity`); others as given. */
@@ -34,6 +35,28 @@ const SEVERITIES: Readonly<Record<string, 'informational' | 'low' | 'medium' | '
  * an "informational: ignore" rule.
  */
 export const UNKNOWN_SEVERITY = 'medium' as const;
+
+/**
+ * Graph's alert status and classification → the triage status (protocol's alert-triage.ts). `new`
+ * and `inProgress` are open (being looked at is not a verdict); `resolved` closes it with the
+ * classification's verdict. A resolved alert classified `unknown` (or not at all) was closed
+ * without saying it was a threat: benign, not true positive, so a SIEM rule on closed true
+ * positives does not count it. An unknown status (`unknownFutureValue`, or none) stays open: an
+ * alert is only closed when the upstream says so.
+ */
+const CLASSIFICATIONS: Readonly<Record<string, AlertTriageStatus>> = {
+  truePositive: 'closed-true-positive',
+  falsePositive: 'closed-false-positive',
+  informationalExpectedActivity: 'closed-benign',
+};
+
+export function triageStatus(status: unknown, classification: unknown): AlertTriageStatus {
+  if (status !== 'resolved') return 'open';
+  // Own keys only: `toString` is no classification.
+  return typeof classification === 'string' && Object.hasOwn(CLASSIFICATIONS, classification)
+    ? (CLASSIFICATIONS[classification] ?? 'closed-benign')
+    : 'closed-benign';
+}
 
 const TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})?$/;
 
@@ -163,7 +186,7 @@ export function mapAlert(raw: unknown): MappedRecord {
       relatedActivityIds: [],
       ip,
       source: SOURCES[serviceSource] ?? serviceSource,
-      ...(text(alert.status) === null ? {} : { status: alert.status }),
+      status: triageStatus(alert.status, alert.classification),
     },
   };
 }

@@ -392,6 +392,24 @@ describe('mdca mapping: the documented samples, lines derived field by field', (
     );
   });
 
+  it('maps resolutionStatusValue onto the triage statuses: legacy Dismissed → benign, legacy Resolved → true positive', () => {
+    const raw = JSON.parse(readFileSync(resolve(fixtures, 'alerts-list-response.json'), 'utf8')) as {
+      data: Record<string, unknown>[];
+    };
+    const status = (resolutionStatusValue: unknown) =>
+      record(mapAlert({ ...raw.data[0], resolutionStatusValue })).status;
+    expect([0, 1, 2, 3, 4, 5, 6, undefined].map(status)).toEqual([
+      'open',
+      'closed-benign',
+      'closed-true-positive',
+      'closed-false-positive',
+      'closed-benign',
+      'closed-true-positive',
+      'open',
+      'open',
+    ]);
+  });
+
   it('maps a failed log-on whose entityData is an array and whose user is in failedUserData', () => {
     const mapped = record(
       mapActivity({

@@ -2,7 +2,7 @@
 // reference/upstream/mdca/) → the canonical records of DESIGN §3, chosen so the CEF line is the one
 // Microsoft's SIEM agent wrote for the same record. Field by field: docs/connectors.md, "mdca".
 import { isIP } from 'node:net';
-import { activitySchema, alertSchema, type AlertSeverity } from '@cloudsiem/protocol';
+import { activitySchema, alertSchema, type AlertSeverity, type AlertTriageStatus } from '@cloudsiem/protocol';
 import type { MappedRecord } from '../types.ts';
 
 /**
@@ -127,15 +127,21 @@ export function mapActivity(input: unknown, options: MappingOptions = {}): Mappe
 /** MDCA's alert severityValue (api-alerts.md filter table: 0 Low, 1 Medium, 2 High; 3 Informational). */
 const SEVERITIES: readonly AlertSeverity[] = ['low', 'medium', 'high', 'informational'];
 
-/** resolutionStatusValue, from the documented filter table (api-alerts.md). */
-const RESOLUTION_STATUSES = [
+/**
+ * resolutionStatusValue, from the documented filter table (api-alerts.md: 0 Open, 1 Dismissed
+ * (legacy), 2 Resolved (legacy), 3–5 closed as false positive, benign, true positive) → the triage
+ * status. MDCA's close_true_positive replaced Resolve (the alert was real and dealt with) and
+ * close_benign / close_false_positive replaced Dismiss, which did not say which: benign, the one
+ * that does not claim the detection was wrong. An undocumented value (or none) stays open.
+ */
+const RESOLUTION_STATUSES: readonly AlertTriageStatus[] = [
   'open',
-  'dismissed',
-  'resolved',
+  'closed-benign',
+  'closed-true-positive',
   'closed-false-positive',
   'closed-benign',
   'closed-true-positive',
-] as const;
+];
 
 /** Alert types by policy type, from Microsoft's alert-type table (activity, file, session policy). */
 const ALERT_TYPES: Readonly<Record<string, string>> = {
@@ -207,9 +213,7 @@ export function mapAlert(input: unknown, options: MappingOptions = {}): MappedRe
       .filter((id): id is string => id !== undefined),
     ip: ips[0] ?? null,
     source: 'cloud-apps',
-    ...(resolution !== undefined && RESOLUTION_STATUSES[resolution] !== undefined
-      ? { status: RESOLUTION_STATUSES[resolution] }
-      : {}),
+    status: (resolution === undefined ? undefined : RESOLUTION_STATUSES[resolution]) ?? 'open',
   };
   const parsed = alertSchema.safeParse(record);
   if (!parsed.success) return { upstreamId, rejected: issues(parsed.error) };

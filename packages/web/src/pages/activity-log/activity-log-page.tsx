@@ -1,14 +1,21 @@
 // The Activity log: every activity of the connected apps, newest first, filtered with the filter
 // builder. `#/audits?activity.id=eq(<id>,)` — the link in each activity's CEF line — lands here
-// filtered to that activity.
+// filtered to that activity, its details open on top; `#/audits/<id>` opens them over the list.
 import type { Filter } from '@cloudsiem/protocol';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { StoredActivity } from '../../api.ts';
-import { RelativeTime } from '../../components/relative-time.tsx';
-import type { Column } from '../../components/table.tsx';
-import { navigate, useTitle } from '../../hooks.ts';
+import { api } from '../../api.ts';
+import { navigate, useLoad, useTitle } from '../../hooks.ts';
+import { hashOf } from '../../routes.ts';
 import { formatExact } from '../../time.ts';
-import { EventDrawer, EventFilters, EventTable } from '../events/event-list.tsx';
+import {
+  EventDrawer,
+  EventFilters,
+  EventTable,
+  EventTime,
+  type SortableColumn,
+  userAndAppColumns,
+} from '../events/event-list.tsx';
 
 function ActivityFacts({ activity }: { activity: StoredActivity }) {
   return (
@@ -37,8 +44,10 @@ function ActivityFacts({ activity }: { activity: StoredActivity }) {
           <dd className="mono">{activity.policyIds.join(', ')}</dd>
         </>
       ) : null}
-      <dt>Link</dt>
+      <dt>Links</dt>
       <dd>
+        <a href={hashOf({ page: 'activity-log', filter: {}, activityId: activity.id })}>This activity</a>
+        {' · '}
         <a href={`#/audits?activity.id=eq(${encodeURIComponent(activity.id)},)`}>
           This activity in the activity log
         </a>
@@ -47,24 +56,71 @@ function ActivityFacts({ activity }: { activity: StoredActivity }) {
   );
 }
 
-export function ActivityLogPage({ filter }: { filter: Filter }) {
+/** `#/audits/<id>`: the activity loaded by id, over the list. */
+function ActivityDrawer({ id, onClose }: { id: string; onClose: () => void }) {
+  const activity = useLoad(() => api.activity(id), `activity:${id}`);
+  return (
+    <EventDrawer
+      dataType="activities"
+      title={activity.data?.action || 'Activity'}
+      record={activity.data}
+      error={activity.error}
+      onClose={onClose}
+    >
+      {activity.data !== undefined ? <ActivityFacts activity={activity.data} /> : null}
+    </EventDrawer>
+  );
+}
+
+/** The one id of a filter that is exactly `id eq <one id>`: the CEF line's link, or undefined. */
+function linkedActivityId(filter: Filter): string | undefined {
+  const keys = Object.keys(filter);
+  const id = filter.id;
+  if (keys.length !== 1 || id === undefined) return undefined;
+  const ops = Object.keys(id);
+  const only = ops.length === 1 && Array.isArray(id.eq) && id.eq.length === 1 ? id.eq[0] : undefined;
+  return typeof only === 'string' ? only : undefined;
+}
+
+export function ActivityLogPage({ filter, activityId }: { filter: Filter; activityId: string | null }) {
   useTitle('Activity log');
   const [open, setOpen] = useState<StoredActivity | null>(null);
-  const columns: Column<StoredActivity>[] = [
+  // The CEF link's activity opens once per visit of the link: closed, the filtered list stays
+  // (another filter, then Back to the link, opens it again).
+  const linked = activityId === null ? linkedActivityId(filter) : undefined;
+  const [closedLink, setClosedLink] = useState<string | null>(null);
+  const filterKey = JSON.stringify(filter);
+  useEffect(() => setClosedLink(null), [filterKey]);
+  const columns: SortableColumn<StoredActivity>[] = [
     {
       header: 'Activity',
+      sortField: 'action',
       rowHeader: true,
       cell: (a) => (
-        <button type="button" className="link-button" onClick={() => setOpen(a)}>
+        <button
+          type="button"
+          className="link-button cell-truncate"
+          title={a.action || a.category}
+          onClick={() => setOpen(a)}
+        >
           {a.action || a.category}
         </button>
       ),
     },
-    { header: 'User', cell: (a) => a.user ?? <span className="muted">—</span> },
-    { header: 'App', cell: (a) => a.appName ?? <span className="muted">—</span> },
-    { header: 'IP address', cell: (a) => <span className="mono">{a.ip ?? '—'}</span> },
-    { header: 'Country', cell: (a) => a.country ?? <span className="muted">—</span> },
-    { header: 'Time', cell: (a) => <RelativeTime ms={a.timestamp} /> },
+    ...userAndAppColumns<StoredActivity>(),
+    {
+      header: 'IP address',
+      sortField: 'ip',
+      priority: 'low',
+      cell: (a) => <span className="mono">{a.ip ?? '—'}</span>,
+    },
+    {
+      header: 'Country',
+      sortField: 'country',
+      priority: 'low',
+      cell: (a) => a.country ?? <span className="muted">—</span>,
+    },
+    { header: 'Time', sortField: 'timestamp', cell: (a) => <EventTime ms={a.timestamp} /> },
   ];
   return (
     <>
@@ -83,6 +139,11 @@ export function ActivityLogPage({ filter }: { filter: Filter }) {
         columns={columns}
         label="Activities"
       />
+      {activityId !== null ? (
+        <ActivityDrawer id={activityId} onClose={() => navigate({ page: 'activity-log', filter })} />
+      ) : linked !== undefined && closedLink !== linked ? (
+        <ActivityDrawer id={linked} onClose={() => setClosedLink(linked)} />
+      ) : null}
       {open !== null ? (
         <EventDrawer
           dataType="activities"

@@ -1,7 +1,7 @@
 // Admins: who can sign in to this portal. Adding one takes a name, an email and a password;
 // removing one ends their sessions and API tokens, and the SIEM agents whose tokens they own stop.
 import { adminCreateSchema, type Admin, type SiemAgent } from '@cloudsiem/protocol';
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { api, ApiFailure } from '../../api.ts';
 import { ConfirmDialog, Dialog } from '../../components/dialog.tsx';
 import { FormField } from '../../components/form-field.tsx';
@@ -106,6 +106,9 @@ export function AdminsPage({ me }: { me: Admin }) {
   const remove = useAction();
   const notify = useNotify();
 
+  const lastAdmin = admins.data?.length === 1;
+  const lastAdminNoteId = useId();
+
   const ownedBy = (admin: Admin): SiemAgent[] =>
     (agents.data ?? []).filter((a) => a.tokenOwner.id === admin.id);
 
@@ -115,7 +118,9 @@ export function AdminsPage({ me }: { me: Admin }) {
       rowHeader: true,
       cell: (a) => (
         <>
-          {a.name}
+          <span className="cell-truncate" title={a.name}>
+            {a.name}
+          </span>
           {a.id === me.id ? (
             <>
               {' '}
@@ -125,27 +130,45 @@ export function AdminsPage({ me }: { me: Admin }) {
         </>
       ),
     },
-    { header: 'Email', cell: (a) => a.email },
+    { header: 'Email', priority: 'low', cell: (a) => a.email },
     {
       header: 'Agent tokens owned',
+      priority: 'low',
       cell: (a) => (agents.data === undefined ? '…' : String(ownedBy(a).length)),
     },
-    { header: 'Added', cell: (a) => <ExactTime ms={a.createdAt} /> },
+    { header: 'Added', priority: 'low', cell: (a) => <ExactTime ms={a.createdAt} /> },
     {
       className: 'cell-actions',
-      cell: (a) => (
-        <button
-          type="button"
-          className="button button-small button-danger-quiet"
-          aria-label={`Remove ${a.email}`}
-          onClick={() => {
-            remove.setError(null);
-            setRemoving(a);
-          }}
-        >
-          Remove
-        </button>
-      ),
+      cell: (a) =>
+        // The portal refuses to remove its only admin (nobody could sign in): say so before a click.
+        lastAdmin ? (
+          <span className="cell-action-note">
+            <button
+              type="button"
+              className="button button-small button-danger-quiet"
+              aria-label={`Remove ${a.email}`}
+              aria-describedby={lastAdminNoteId}
+              disabled
+            >
+              Remove
+            </button>
+            <span id={lastAdminNoteId} className="muted">
+              The last admin cannot be removed
+            </span>
+          </span>
+        ) : (
+          <button
+            type="button"
+            className="button button-small button-danger-quiet"
+            aria-label={`Remove ${a.email}`}
+            onClick={() => {
+              remove.setError(null);
+              setRemoving(a);
+            }}
+          >
+            Remove
+          </button>
+        ),
     },
   ];
 

@@ -1,15 +1,24 @@
 // Alerts: raised by policies (and other services, e.g. Defender for Identity: see their source),
-// newest first, filtered with the filter builder. `#/alerts/<id>` — the link in each alert's CEF
-// line — opens that alert's details over the list.
+// newest first, filtered with the filter builder, triaged one by one in the drawer or in bulk from
+// the selected rows. `#/alerts/<id>` — the link in each alert's CEF line — opens that alert's
+// details over the list.
 import type { Filter } from '@cloudsiem/protocol';
+import type { AlertAction } from '@cloudsiem/protocol';
 import { api, type StoredAlert } from '../../api.ts';
-import { RelativeTime } from '../../components/relative-time.tsx';
 import { Tag } from '../../components/status-badge.tsx';
-import type { Column } from '../../components/table.tsx';
-import { navigate, useLoad, useTitle } from '../../hooks.ts';
+import { useState } from 'react';
+import { navigate, useAction, useLoad, useTitle } from '../../hooks.ts';
 import { hashOf } from '../../routes.ts';
 import { formatExact } from '../../time.ts';
-import { EventDrawer, EventFilters, EventTable } from '../events/event-list.tsx';
+import { BulkTriage } from './bulk-triage.tsx';
+import {
+  EventDrawer,
+  EventFilters,
+  EventTable,
+  EventTime,
+  type SortableColumn,
+  userAndAppColumns,
+} from '../events/event-list.tsx';
 
 const SEVERITY_TONES = { informational: 'info', low: 'neutral', medium: 'warning', high: 'bad' } as const;
 
@@ -39,12 +48,13 @@ function AlertFacts({ alert }: { alert: StoredAlert }) {
       <dd className="mono">{alert.ip ?? '—'}</dd>
       <dt>Source</dt>
       <dd>{alert.source}</dd>
-      {alert.status !== undefined ? (
-        <>
-          <dt>Status</dt>
-          <dd>{alert.status}</dd>
-        </>
-      ) : null}
+      <dt>Status</dt>
+      <dd>
+        {statusWords(alert)}
+        {alert.closedBy ? ` by ${alert.closedBy}` : ''}
+        {typeof alert.closedAt === 'number' ? ` on ${formatExact(alert.closedAt)}` : ''}
+        {alert.comment ? ` — ${alert.comment}` : ''}
+      </dd>
       {alert.description ? (
         <>
           <dt>Description</dt>
@@ -73,8 +83,76 @@ function AlertFacts({ alert }: { alert: StoredAlert }) {
   );
 }
 
-function AlertDrawer({ id, onClose }: { id: string; onClose: () => void }) {
-  const alert = useLoad(() => api.alert(id), `alert:${id}`);
+const STATUS_WORDS: Record<string, string> = {
+  open: 'Open',
+  'closed-true-positive': 'Resolved (true positive)',
+  'closed-benign': 'Dismissed (benign)',
+  'closed-false-positive': 'Dismissed (false positive)',
+};
+
+function statusWords(alert: StoredAlert): string {
+  const status = alert.status ?? 'open';
+  return STATUS_WORDS[status] ?? status;
+}
+
+/** The drawer's triage buttons, as MDCA's: resolve, dismiss (benign / false positive), reopen, read. */
+function AlertTriage({ alert, onChanged }: { alert: StoredAlert; onChanged: () => void }) {
+  const action = useAction();
+  const closed = alert.status !== undefined && alert.status !== 'open';
+  const run = (what: AlertAction) =>
+    void action.run(async () => {
+      await api.alertAction(what, [alert.id]);
+      onChanged();
+    });
+  return (
+    <div className="button-row" role="group" aria-label="Triage">
+      {closed ? (
+        <button type="button" className="button" disabled={action.busy} onClick={() => run('reopen')}>
+          Reopen
+        </button>
+      ) : (
+        <>
+          <button
+            type="button"
+            className="button"
+            disabled={action.busy}
+            onClick={() => run('close_true_positive')}
+          >
+            Resolve (true positive)
+          </button>
+          <button type="button" className="button" disabled={action.busy} onClick={() => run('close_benign')}>
+            Dismiss as benign
+          </button>
+          <button
+            type="button"
+            className="button"
+            disabled={action.busy}
+            onClick={() => run('close_false_positive')}
+          >
+            Dismiss as false positive
+          </button>
+        </>
+      )}
+      <button
+        type="button"
+        className="button button-quiet"
+        disabled={action.busy}
+        onClick={() => run(alert.read === true ? 'unread' : 'read')}
+      >
+        {alert.read === true ? 'Mark unread' : 'Mark read'}
+      </button>
+      {action.error ? (
+        <p role="alert" className="error-text">
+          {action.error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function AlertDrawer({ id, onClose, onChanged }: { id: string; onClose: () => void; onChanged: () => void }) {
+  const [version, setVersion] = useState(0);
+  const alert = useLoad(() => api.alert(id), `alert:${id}:${version}`);
   return (
     <EventDrawer
       dataType="alerts"
@@ -83,24 +161,59 @@ function AlertDrawer({ id, onClose }: { id: string; onClose: () => void }) {
       error={alert.error}
       onClose={onClose}
     >
-      {alert.data !== undefined ? <AlertFacts alert={alert.data} /> : null}
+      {alert.data !== undefined ? (
+        <>
+          <AlertTriage
+            alert={alert.data}
+            onChanged={() => {
+              setVersion((v) => v + 1);
+              onChanged();
+            }}
+          />
+          <AlertFacts alert={alert.data} />
+        </>
+      ) : null}
     </EventDrawer>
   );
 }
 
 export function AlertsPage({ filter, alertId }: { filter: Filter; alertId: string | null }) {
   useTitle('Alerts');
-  const columns: Column<StoredAlert>[] = [
+  const [changes, setChanges] = useState(0);
+  const columns: SortableColumn<StoredAlert>[] = [
     {
       header: 'Alert',
+      sortField: 'policyName',
       rowHeader: true,
-      cell: (a) => <a href={hashOf({ page: 'alerts', alertId: a.id, filter })}>{a.policyName}</a>,
+      // Unread alerts (never opened or marked read) stand out as in MDCA: bold, and said in words.
+      cell: (a) => (
+        <>
+          <a
+            className={a.read === true ? 'cell-truncate' : 'cell-truncate unread'}
+            href={hashOf({ page: 'alerts', alertId: a.id, filter })}
+            title={a.policyName}
+          >
+            {a.policyName}
+          </a>
+          {a.read === true ? null : <span className="visually-hidden"> (unread)</span>}
+        </>
+      ),
     },
-    { header: 'Severity', cell: (a) => <Severity severity={a.severity} /> },
-    { header: 'User', cell: (a) => a.user ?? <span className="muted">—</span> },
-    { header: 'App', cell: (a) => a.appName ?? <span className="muted">—</span> },
-    { header: 'Source', cell: (a) => a.source },
-    { header: 'Time', cell: (a) => <RelativeTime ms={a.timestamp} /> },
+    {
+      header: 'Severity',
+      sortField: 'severity',
+      priority: 'low',
+      cell: (a) => <Severity severity={a.severity} />,
+    },
+    ...userAndAppColumns<StoredAlert>(),
+    { header: 'Source', sortField: 'source', priority: 'low', cell: (a) => a.source },
+    { header: 'Status', sortField: 'status', cell: (a) => statusWords(a) },
+    {
+      header: 'Time',
+      sortField: 'timestamp',
+      priority: 'low',
+      cell: (a) => <EventTime ms={a.timestamp} />,
+    },
   ];
   return (
     <>
@@ -114,9 +227,23 @@ export function AlertsPage({ filter, alertId }: { filter: Filter; alertId: strin
         filter={filter}
         onApply={(f) => navigate({ page: 'alerts', alertId: null, filter: f })}
       />
-      <EventTable<StoredAlert> dataType="alerts" filter={filter} columns={columns} label="Alerts" />
+      <EventTable<StoredAlert>
+        dataType="alerts"
+        filter={filter}
+        columns={columns}
+        label="Alerts"
+        reloadKey={changes}
+        selection={{
+          rowName: (a) => a.policyName,
+          actions: (ids, done) => <BulkTriage ids={ids} done={done} />,
+        }}
+      />
       {alertId !== null ? (
-        <AlertDrawer id={alertId} onClose={() => navigate({ page: 'alerts', alertId: null, filter })} />
+        <AlertDrawer
+          id={alertId}
+          onClose={() => navigate({ page: 'alerts', alertId: null, filter })}
+          onChanged={() => setChanges((n) => n + 1)}
+        />
       ) : null}
     </>
   );

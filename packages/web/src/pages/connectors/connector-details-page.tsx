@@ -60,9 +60,9 @@ function Rejections({ connector }: { connector: Connector }) {
       label="Rejected records"
       columns={[
         { header: 'Upstream id', rowHeader: true, cell: (r) => <span className="mono">{r.upstreamId}</span> },
-        { header: 'Stream', cell: (r) => r.stream },
+        { header: 'Stream', priority: 'low', cell: (r) => r.stream },
         { header: 'Why', cell: (r) => r.reason },
-        { header: 'When', cell: (r) => <RelativeTime ms={r.at} /> },
+        { header: 'When', priority: 'low', cell: (r) => <RelativeTime ms={r.at} /> },
       ]}
       rows={rejections.data}
       rowKey={(r) => `${r.stream}:${r.upstreamId}:${r.at}`}
@@ -77,8 +77,12 @@ function Streams({ connector }: { connector: Connector }) {
       label="Streams"
       columns={[
         { header: 'Stream', rowHeader: true, cell: (s) => s.stream },
-        { header: 'Data type', cell: (s) => s.dataType },
-        { header: 'Position', cell: (s) => s.position ?? <span className="muted">Not pulled yet</span> },
+        { header: 'Data type', priority: 'low', cell: (s) => s.dataType },
+        {
+          header: 'Position',
+          priority: 'low',
+          cell: (s) => s.position ?? <span className="muted">Not pulled yet</span>,
+        },
         { header: 'Last poll', cell: (s) => <RelativeTime ms={s.lastPollAt} /> },
         {
           header: 'Records stored',

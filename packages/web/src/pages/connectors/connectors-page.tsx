@@ -82,13 +82,22 @@ export function ConnectorsPage() {
     {
       header: 'Name',
       rowHeader: true,
-      cell: (c) => <a href={connectorHref(c)}>{c.name}</a>,
+      cell: (c) => (
+        <a className="cell-truncate" href={connectorHref(c)} title={c.name}>
+          {c.name}
+        </a>
+      ),
     },
-    { header: 'Type', cell: (c) => CONNECTOR_TITLES[c.type] },
+    { header: 'Type', priority: 'low', cell: (c) => CONNECTOR_TITLES[c.type] },
     { header: 'Status', cell: (c) => <ConnectorStatus connector={c} /> },
-    { header: 'Lag', cell: (c) => <Lag connector={c} /> },
-    { header: 'Records/min', className: 'cell-number', cell: (c) => formatRate(c.recordsPerMinute) },
-    { header: 'Last error', cell: (c) => <LastError error={c.lastError} /> },
+    { header: 'Lag', priority: 'low', cell: (c) => <Lag connector={c} /> },
+    {
+      header: 'Records/min',
+      priority: 'low',
+      className: 'cell-number',
+      cell: (c) => formatRate(c.recordsPerMinute),
+    },
+    { header: 'Last error', priority: 'low', cell: (c) => <LastError error={c.lastError} /> },
     {
       className: 'cell-actions',
       cell: (c) => <Menu label={`Actions for ${c.name}`} items={actions.menuItems(c)} />,

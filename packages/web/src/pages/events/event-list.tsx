@@ -7,6 +7,7 @@ import { api, type StoredEvent } from '../../api.ts';
 import { Dialog } from '../../components/dialog.tsx';
 import { FilterBuilder } from '../../components/filter-builder.tsx';
 import { FormField } from '../../components/form-field.tsx';
+import { ExactTime, RelativeTime } from '../../components/relative-time.tsx';
 import { Table, type Column } from '../../components/table.tsx';
 import { filterToRows, rowsToFilter, type FilterRow } from '../../filters.ts';
 import { useLoad } from '../../hooks.ts';
@@ -70,35 +71,193 @@ export function EventFilters({
   );
 }
 
+/** A record's time in a list: the exact time, and how long ago on a second line. */
+export function EventTime({ ms }: { ms: number }) {
+  return (
+    <span className="event-time">
+      <ExactTime ms={ms} />
+      <br />
+      <span className="muted">
+        <RelativeTime ms={ms} />
+      </span>
+    </span>
+  );
+}
+
+/** A list's sort: a field of protocol's SORT_FIELDS and a direction. */
+export interface EventSort {
+  field: string;
+  direction: 'asc' | 'desc';
+}
+
+/**
+ * Row selection for bulk actions. It is of the page shown: another page, sort, filter or page size
+ * clears it (a selection the admin can no longer see would be acted on blindly), and a refresh
+ * keeps only the selected rows still shown.
+ */
+export interface EventSelection<T> {
+  /** What a row's checkbox selects, read as `Select <name>`. */
+  rowName: (row: T) => string;
+  /** The bulk actions for the selected ids; `done` clears the selection and reloads the page. */
+  actions: (ids: string[], done: () => void) => ReactNode;
+}
+
+/** A column the list can sort by: its header becomes a button, the table header says how it sorts. */
+export type SortableColumn<T> = Column<T> & { sortField?: string };
+
+/** The User and App columns both lists show (hidden on a phone, sortable). */
+export function userAndAppColumns<
+  T extends { user: string | null; appName: string | null },
+>(): SortableColumn<T>[] {
+  return [
+    {
+      header: 'User',
+      sortField: 'user',
+      priority: 'low',
+      cell: (e) => e.user ?? <span className="muted">—</span>,
+    },
+    {
+      header: 'App',
+      sortField: 'appName',
+      priority: 'low',
+      cell: (e) => e.appName ?? <span className="muted">—</span>,
+    },
+  ];
+}
+
+const NEWEST_FIRST: EventSort = { field: 'timestamp', direction: 'desc' };
+
+function sortWords(sort: EventSort, columns: readonly SortableColumn<never>[]): string {
+  if (sort.field === 'timestamp') return sort.direction === 'desc' ? 'newest first' : 'oldest first';
+  const header = columns.find((c) => c.sortField === sort.field)?.header ?? sort.field;
+  return `by ${header.toLowerCase()} ${sort.direction === 'asc' ? 'A–Z' : 'Z–A'}`;
+}
+
 export function EventTable<T extends StoredEvent>({
   dataType,
   filter,
   columns,
   label,
+  reloadKey = 0,
+  selection,
 }: {
   dataType: DataType;
   filter: Filter;
-  columns: Column<T>[];
+  columns: SortableColumn<T>[];
   label: string;
+  /** Changed by the page to load the current page again (after a triage action). */
+  reloadKey?: number;
+  /** Checkboxes per row and a bar of bulk actions for the selected rows. */
+  selection?: EventSelection<T>;
 }) {
-  const [page, setPage] = useState({ skip: 0, limit: 50, filterKey: JSON.stringify(filter) });
   const filterKey = JSON.stringify(filter);
+  // The pages seen so far as the cursors that opened them ('' the first): Previous goes back to
+  // the very page shown before, Next follows the answer's nextCursor (keyset paging, so rows
+  // arriving meanwhile never push rows of one page onto the next).
+  const [state, setState] = useState({
+    cursors: [''],
+    limit: 50,
+    sort: NEWEST_FIRST,
+    filterKey,
+  });
   // A new filter starts at the first page.
-  const skip = page.filterKey === filterKey ? page.skip : 0;
-  const limit = page.limit;
+  const current = state.filterKey === filterKey ? state : { ...state, cursors: [''], filterKey };
+  const { limit, sort } = current;
+  const cursor = current.cursors.at(-1) ?? '';
+  const pageIndex = current.cursors.length - 1;
   const list = useLoad(
     () =>
       (dataType === 'activities' ? api.activities : api.alerts)({
         filters: filter,
-        skip,
         limit,
-        sortField: 'timestamp',
-        sortDirection: 'desc',
-      }) as Promise<{ data: T[]; hasNext: boolean; total: number }>,
-    `${dataType}:${filterKey}:${skip}:${limit}`,
+        sortField: sort.field,
+        sortDirection: sort.direction,
+        ...(cursor === '' ? {} : { cursor }),
+      }) as Promise<{
+        data: T[];
+        hasNext: boolean;
+        total: number;
+        moreThanTotal?: boolean;
+        nextCursor?: string;
+      }>,
+    `${dataType}:${filterKey}:${sort.field}:${sort.direction}:${cursor}:${limit}:${reloadKey}`,
   );
-  const go = (nextSkip: number) => setPage({ skip: Math.max(0, nextSkip), limit, filterKey });
   const data = list.data;
+  const pageKey = `${filterKey}:${sort.field}:${sort.direction}:${cursor}:${limit}`;
+  const [picked, setPicked] = useState<{ pageKey: string; ids: ReadonlySet<string> }>({
+    pageKey,
+    ids: new Set(),
+  });
+  const shownIds = (data?.data ?? []).map((r) => r.id);
+  const selectedIds = picked.pageKey === pageKey ? shownIds.filter((id) => picked.ids.has(id)) : [];
+  const select = (ids: Iterable<string>) => setPicked({ pageKey, ids: new Set(ids) });
+  const first = pageIndex * limit;
+  const total =
+    data === undefined
+      ? ''
+      : `${data.total.toLocaleString('en-US')}${data.moreThanTotal === true ? '+' : ''}`;
+  const sortBy = (field: string) =>
+    setState({
+      ...current,
+      cursors: [''],
+      sort:
+        sort.field === field
+          ? { field, direction: sort.direction === 'asc' ? 'desc' : 'asc' }
+          : { field, direction: field === 'timestamp' || field === 'createdAt' ? 'desc' : 'asc' },
+    });
+  const sorted = columns.map((c): Column<T> => {
+    if (c.sortField === undefined || c.header === undefined) return c;
+    const field = c.sortField;
+    const active = sort.field === field;
+    return {
+      ...c,
+      header: c.header,
+      ariaSort: active ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none',
+      headerContent: (
+        <button type="button" className="sort-button" onClick={() => sortBy(field)}>
+          {c.header}
+          <span aria-hidden="true" className="sort-mark">
+            {active ? (sort.direction === 'asc' ? ' ▲' : ' ▼') : ''}
+          </span>
+        </button>
+      ),
+    };
+  });
+  const allShownSelected = shownIds.length > 0 && selectedIds.length === shownIds.length;
+  const headed: Column<T>[] =
+    selection === undefined
+      ? sorted
+      : [
+          {
+            header: 'Select',
+            className: 'select-column',
+            headerContent: (
+              <input
+                type="checkbox"
+                aria-label={`Select all ${dataType} on this page`}
+                checked={allShownSelected}
+                disabled={shownIds.length === 0}
+                ref={(box) => {
+                  if (box !== null) box.indeterminate = selectedIds.length > 0 && !allShownSelected;
+                }}
+                onChange={() => select(allShownSelected ? [] : shownIds)}
+              />
+            ),
+            cell: (row) => (
+              <input
+                type="checkbox"
+                aria-label={`Select ${selection.rowName(row)}`}
+                checked={selectedIds.includes(row.id)}
+                onChange={(e) =>
+                  select(
+                    e.target.checked ? [...selectedIds, row.id] : selectedIds.filter((id) => id !== row.id),
+                  )
+                }
+              />
+            ),
+          },
+          ...sorted,
+        ];
 
   return (
     <>
@@ -108,9 +267,9 @@ export function EventTable<T extends StoredEvent>({
             ? list.loading
               ? 'Loading…'
               : ''
-            : data.total === 0
+            : data.total === 0 && data.data.length === 0
               ? `No ${dataType} match.`
-              : `${(skip + 1).toLocaleString('en-US')}–${(skip + data.data.length).toLocaleString('en-US')} of ${data.total.toLocaleString('en-US')}, newest first`}
+              : `${(first + 1).toLocaleString('en-US')}–${(first + data.data.length).toLocaleString('en-US')} of ${total}, ${sortWords(sort, columns)}`}
         </p>
         <span className="spacer" />
         <button type="button" className="button button-small" onClick={list.reload} disabled={list.loading}>
@@ -121,7 +280,7 @@ export function EventTable<T extends StoredEvent>({
             <select
               {...props}
               value={limit}
-              onChange={(e) => setPage({ skip: 0, limit: Number(e.target.value), filterKey })}
+              onChange={(e) => setState({ ...current, cursors: [''], limit: Number(e.target.value) })}
             >
               {PAGE_SIZES.map((n) => (
                 <option key={n} value={n}>
@@ -137,11 +296,26 @@ export function EventTable<T extends StoredEvent>({
           {list.error}
         </p>
       ) : null}
+      {selection !== undefined && selectedIds.length > 0 ? (
+        <section className="bulk-bar" aria-label={`Selected ${dataType}`}>
+          <p>
+            <strong>{selectedIds.length.toLocaleString('en-US')} selected</strong>
+          </p>
+          {selection.actions(selectedIds, () => {
+            select([]);
+            list.reload();
+          })}
+          <button type="button" className="button button-quiet button-small" onClick={() => select([])}>
+            Clear selection
+          </button>
+        </section>
+      ) : null}
       <Table
         label={label}
-        columns={columns}
+        columns={headed}
         rows={data?.data ?? []}
         rowKey={(r) => r.id}
+        rowClassName={(r) => (selectedIds.includes(r.id) ? 'row-selected' : undefined)}
         empty={
           data === undefined
             ? 'Loading…'
@@ -154,16 +328,19 @@ export function EventTable<T extends StoredEvent>({
         <button
           type="button"
           className="button button-small"
-          disabled={skip === 0 || list.loading}
-          onClick={() => go(skip - limit)}
+          disabled={pageIndex === 0 || list.loading}
+          onClick={() => setState({ ...current, cursors: current.cursors.slice(0, -1) })}
         >
           Previous
         </button>
         <button
           type="button"
           className="button button-small"
-          disabled={!data?.hasNext || list.loading}
-          onClick={() => go(skip + limit)}
+          disabled={!data?.hasNext || data.nextCursor === undefined || list.loading}
+          onClick={() => {
+            if (data?.nextCursor !== undefined)
+              setState({ ...current, cursors: [...current.cursors, data.nextCursor] });
+          }}
         >
           Next
         </button>

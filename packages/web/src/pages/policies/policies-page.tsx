@@ -57,7 +57,7 @@ function CreatePolicyDialog({
     const filter = filterOrErrors();
     if (filter === null) return;
     setMatches('Counting…');
-    api.activities({ filters: filter, skip: 0, limit: 1 }).then(
+    api.activities({ filters: filter, limit: 1 }).then(
       (r) => setMatches(`${r.total.toLocaleString('en-US')} stored activities match this filter.`),
       () => setMatches('Could not count the matching activities.'),
     );
@@ -243,7 +243,9 @@ export function PoliciesPage() {
       rowHeader: true,
       cell: (p) => (
         <>
-          {p.name}
+          <span className="cell-truncate" title={p.name}>
+            {p.name}
+          </span>
           {p.enabled ? null : (
             <>
               {' '}
@@ -255,14 +257,19 @@ export function PoliciesPage() {
     },
     {
       header: 'Raises',
+      priority: 'low',
       cell: (p) =>
         p.threshold === null
           ? 'An alert per matching activity'
           : `An alert when one user has ${p.threshold.count} within ${p.threshold.windowMinutes} min`,
     },
-    { header: 'Severity', cell: (p) => p.severity },
-    { header: 'Filter', cell: (p) => <span className="mono">{describeFilter('activities', p.filter)}</span> },
-    { header: 'Alert type', cell: (p) => <span className="mono">{p.alertType}</span> },
+    { header: 'Severity', priority: 'low', cell: (p) => p.severity },
+    {
+      header: 'Filter',
+      priority: 'low',
+      cell: (p) => <span className="mono">{describeFilter('activities', p.filter)}</span>,
+    },
+    { header: 'Alert type', priority: 'low', cell: (p) => <span className="mono">{p.alertType}</span> },
     {
       className: 'cell-actions',
       cell: (p) => (

@@ -1,20 +1,20 @@
 // One SIEM agent: its connection (status, last contact, version, host, syslog state, lag), its
 // settings, the events it sent per minute per data type over the last hours (from its heartbeats),
 // its status history and its notifications. Refreshed while open.
-import type { DataType, Heartbeat, SiemAgent } from '@cloudsiem/protocol';
+import { filterProblems, type DataType, type Heartbeat, type SiemAgent } from '@cloudsiem/protocol';
 import { useState } from 'react';
 import { api } from '../../api.ts';
 import { FormField } from '../../components/form-field.tsx';
 import { Menu } from '../../components/menu.tsx';
 import { NotificationList } from '../../components/notification-list.tsx';
 import { ExactTime, RelativeTime, useNow } from '../../components/relative-time.tsx';
-import { StatusBadge, STATUS_HINTS, Tag } from '../../components/status-badge.tsx';
+import { AgentStatusBadge, STATUS_HINTS, Tag } from '../../components/status-badge.tsx';
 import { describeFilter } from '../../filters.ts';
 import { navigate, useLoad, useTitle } from '../../hooks.ts';
-import { formatDuration } from '../../time.ts';
+import { formatDuration, formatExact } from '../../time.ts';
 import { useAgentActions } from './agent-actions.tsx';
 import { EventsChart } from './events-chart.tsx';
-import { ratesPerMinute, statusHistory } from './heartbeat-history.ts';
+import { chartStart, ratesPerMinute, statusHistory } from './heartbeat-history.ts';
 import { AGENTS_POLL_MS, openNotifications, typeLabel } from './siem-agents-page.tsx';
 
 const RANGES = [
@@ -53,7 +53,20 @@ function Settings({ agent }: { agent: SiemAgent }) {
   const selection = (dataType: DataType) => {
     const { enabled, filter } = dataTypes[dataType];
     if (!enabled) return <span className="muted">Off</span>;
-    return filter === null ? 'All' : <span className="mono">{describeFilter(dataType, filter)}</span>;
+    if (filter === null) return 'All';
+    // A filter saved before the schema refused its value (severity eq High) matches nothing: say so.
+    const problems = filterProblems(dataType, filter);
+    return (
+      <>
+        <span className="mono">{describeFilter(dataType, filter)}</span>
+        {problems.length > 0 ? (
+          <p className="field-error">
+            This filter can never match as saved: {problems.map((p) => p.message).join('; ')}. Edit the agent
+            to fix it.
+          </p>
+        ) : null}
+      </>
+    );
   };
   return (
     <dl className="settings">
@@ -129,6 +142,7 @@ export function AgentDetailsPage({ id }: { id: string }) {
       heartbeats.reload();
     },
     onDeleted: () => navigate('#/siem-agents'),
+    shown: agent.data ?? null,
   });
   const data = agent.data;
   useTitle(data?.name ?? 'SIEM agent');
@@ -157,7 +171,7 @@ export function AgentDetailsPage({ id }: { id: string }) {
   const hb = lastHeartbeatOf(data);
   const entries = heartbeats.data ?? [];
   const to = Math.max(now, Date.now() - 15_000);
-  const from = to - hours * 3_600_000;
+  const { from, sinceAdded } = chartStart(to, hours * 3_600_000, data.createdAt);
   const history = statusHistory(entries, to);
   const notifications = data.notifications;
 
@@ -167,8 +181,8 @@ export function AgentDetailsPage({ id }: { id: string }) {
         <a href="#/siem-agents">SIEM agents</a> ›
       </p>
       <div className="page-header">
-        <h1>{data.name}</h1>
-        <StatusBadge status={data.status} />
+        <h1 className="agent-title">{data.name}</h1>
+        <AgentStatusBadge agent={data} />
         {data.enabled ? null : <Tag>Disabled</Tag>}
         <span className="spacer" />
         <span className="page-actions">
@@ -205,10 +219,16 @@ export function AgentDetailsPage({ id }: { id: string }) {
             <dd>
               {hb === null ? (
                 <span className="muted">—</span>
-              ) : hb.syslog.target === '' ? (
-                hb.syslog.state
               ) : (
-                `${hb.syslog.state} (${hb.syslog.target})`
+                <>
+                  {data.siem?.state === 'unreachable' ? (
+                    <strong className="error-text">SIEM unreachable</strong>
+                  ) : (
+                    (data.siem?.state ?? hb.syslog.state)
+                  )}
+                  {hb.syslog.target === '' ? '' : ` (${hb.syslog.target})`}
+                  {data.siem?.error ? <span className="stat-detail">{data.siem.error}</span> : null}
+                </>
               )}
             </dd>
           </div>
@@ -279,6 +299,7 @@ export function AgentDetailsPage({ id }: { id: string }) {
           ]}
         />
         <p className="field-hint">
+          {sinceAdded ? `Since the agent was added (${formatExact(data.createdAt)}). ` : ''}
           From the agent&apos;s heartbeats (one a minute); gaps are times without one.
         </p>
       </section>
@@ -292,16 +313,19 @@ export function AgentDetailsPage({ id }: { id: string }) {
               : 'No heartbeat in this time range.'}
           </p>
         ) : (
-          <ol className="history">
-            {history.slice(0, 100).map((item, i) => (
-              <li key={`${item.at}-${i}`} className={`history-${item.tone}`}>
-                <span className="history-time">
-                  <RelativeTime ms={item.at} />
-                </span>
-                <span>{item.text}</span>
-              </li>
-            ))}
-          </ol>
+          // A scrolling box the keyboard can reach (tabIndex), named by the section's heading.
+          <div className="history-scroll" tabIndex={0} role="group" aria-labelledby="history-heading">
+            <ol className="history">
+              {history.slice(0, 100).map((item, i) => (
+                <li key={`${item.at}-${i}`} className={`history-${item.tone}`}>
+                  <span className="history-time">
+                    <RelativeTime ms={item.at} />
+                  </span>
+                  <span>{item.text}</span>
+                </li>
+              ))}
+            </ol>
+          </div>
         )}
       </section>
 

@@ -2,6 +2,9 @@
 // advanced settings) → Remote syslog (host, port, TCP/UDP/TLS) → Data types (alerts and
 // activities, each to all or to specific filters, with a preview of the matching events and the
 // exact CEF lines) → Token (shown once). Editing an agent reuses the first three steps and saves.
+// Each step is a route (adding: #/siem-agents/new/<step>; editing: #/siem-agents/<id>/edit/<step>,
+// over the agent's details; wizard-run.ts keeps the draft across them); closing or leaving with
+// unsaved edits asks first, and so does closing the token step.
 import {
   activityFilterSchema,
   alertFilterSchema,
@@ -17,15 +20,32 @@ import {
   type SyslogTarget,
 } from '@cloudsiem/protocol';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { flushSync } from 'react-dom';
 import { api, ApiFailure, messageOf } from '../../api.ts';
 import { CefSamples, summaryOf } from '../../components/cef-samples.tsx';
-import { Dialog } from '../../components/dialog.tsx';
+import { ConfirmDialog, Dialog } from '../../components/dialog.tsx';
 import { Disclosure } from '../../components/disclosure.tsx';
 import { FilterBuilder } from '../../components/filter-builder.tsx';
 import { Checkbox, FormField, RadioGroup } from '../../components/form-field.tsx';
+import { leaveTo, useLeaveGuard } from '../../components/leave-guard.ts';
 import { Wizard } from '../../components/wizard.tsx';
 import { filterToRows, rowsToFilter, type FilterRow } from '../../filters.ts';
-import { TokenPanel } from './token-panel.tsx';
+import { hashOf, NEW_AGENT_STEPS } from '../../routes.ts';
+import {
+  cameFrom,
+  currentRun,
+  endRun,
+  goToStep,
+  runEnded,
+  runOrigin,
+  saveDraft,
+  savedDraft,
+  startRun,
+  stepOfHash,
+  type WizardKind,
+  type WizardStep,
+} from './wizard-run.ts';
+import { TokenPanel, useTokenClose } from './token-panel.tsx';
 
 export const SAVED_NOTICE = 'Saved. The running agent picks up the change by itself — no restart needed.';
 
@@ -34,6 +54,12 @@ const GENERAL = 0;
 const SYSLOG = 1;
 const DATA_TYPES = 2;
 const TOKEN = 3;
+const LIST_HASH = '#/siem-agents';
+
+/** Where a run closes to: the agents list (adding), or the page an edit was opened from. */
+function closeHash(kind: WizardKind): string {
+  return kind.adding ? LIST_HASH : (runOrigin() ?? hashOf({ page: 'siem-agent', id: kind.agentId }));
+}
 
 const TIME_FORMAT_LABELS: Record<(typeof TIME_FORMATS)[number], string> = {
   rfc5424: 'RFC 5424 (2017-01-02T16:38:38.383Z)',
@@ -149,6 +175,11 @@ function selectionFilter(
   return { filter, rowErrors: {} };
 }
 
+/** The row errors of a stored filter as the form opens it (none for Apply to: All). */
+function storedRowErrors(dataType: DataType, selection: Selection): Record<number, string> {
+  return selection.specific ? rowsToFilter(dataType, selection.rows).errors : {};
+}
+
 /** Where an error the portal answers belongs: `body.syslog.port` → the Remote syslog step's port. */
 function placeServerIssues(error: unknown): { step: number; errors: Errors } | null {
   if (!(error instanceof ApiFailure) || error.issues.length === 0) return null;
@@ -174,6 +205,8 @@ function placeServerIssues(error: unknown): { step: number; errors: Errors } | n
 
 interface Preview {
   dataType: DataType;
+  /** Apply to: All (no filter). */
+  all: boolean;
   loading: boolean;
   result?: PreviewResponse;
   error?: string;
@@ -181,35 +214,109 @@ interface Preview {
 
 export function AgentWizard({
   agent,
-  onClose,
+  routeStep,
   onCreated,
   onSaved,
 }: {
   /** The agent to edit, or null to add one. */
   agent: SiemAgent | null;
-  onClose: () => void;
+  /** The step the route shows (#/siem-agents/new/<step>, #/siem-agents/<id>/edit/<step>). */
+  routeStep: WizardStep;
   onCreated: () => void;
-  onSaved: (agent: SiemAgent) => void;
+  /** Editing: saved; the wizard then goes to `to`, the page it was opened from. */
+  onSaved: (agent: SiemAgent, to: string) => void;
 }) {
   const editing = agent !== null;
-  const [form, setForm] = useState<Form>(() => initialForm(agent));
-  const [step, setStep] = useState(GENERAL);
+  const [kind] = useState<WizardKind>(() =>
+    agent === null ? { adding: true } : { adding: false, agentId: agent.id },
+  );
+  // The run whose history entries the step routes are (a refresh or Back finds its draft).
+  const [run] = useState(() => currentRun() ?? startRun());
+  const [blank] = useState(() => JSON.stringify(initialForm(agent)));
+  const [form, setForm] = useState<Form>(() => savedDraft<Form>(run, kind) ?? initialForm(agent));
+  const step = NEW_AGENT_STEPS.indexOf(routeStep);
+  const setStep = (next: number) => goToStep(run, kind, NEW_AGENT_STEPS[next]!);
+  const isStepHash = (hash: string) => stepOfHash(kind, hash) !== null;
   const [errors, setErrors] = useState<Errors>({});
-  const [rowErrors, setRowErrors] = useState<Record<DataType, Record<number, string>>>({
-    alerts: {},
-    activities: {},
-  });
+  // An edited agent's stored filter may hold a value the schema now refuses (severity eq High,
+  // saved by an older portal): its rows show what is wrong as soon as the form opens.
+  const [rowErrors, setRowErrors] = useState<Record<DataType, Record<number, string>>>(() => ({
+    alerts: storedRowErrors('alerts', form.alerts),
+    activities: storedRowErrors('activities', form.activities),
+  }));
   const [advanced, setAdvanced] = useState(false);
   const [preview, setPreview] = useState<Preview | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [token, setToken] = useState<string | null>(null);
+  /** A close or a hash change waiting for the admin's answer to "Discard this SIEM agent?". */
+  const [discarding, setDiscarding] = useState<{ to: string | null } | null>(null);
+  const dirty = token === null && JSON.stringify(form) !== blank;
+  // Back into the steps of a run that ended (its agent created or saved, or discarded) is no wizard again.
+  const ended = token === null && runEnded(run);
 
-  const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
-  const setFormat = (change: Partial<FormatSettings>) =>
-    setForm((f) => ({ ...f, format: { ...f.format, ...change } }));
+  /** Closes for good, to where the run closes to or to `to`, the page the admin asked for. */
+  const finish = (to: string | null) => {
+    const back = closeHash(kind);
+    endRun(run, kind);
+    leaveTo(to === null || isStepHash(to) ? back : to);
+  };
+  const tokenClose = useTokenClose(
+    token !== null,
+    finish,
+    hashOf({ page: 'siem-agents', newAgent: 'token' }),
+  );
+  useLeaveGuard(dirty, isStepHash, (to) => setDiscarding({ to }));
+  const requestClose = () => {
+    if (token !== null) tokenClose.request();
+    else if (dirty) setDiscarding({ to: null });
+    else finish(null);
+  };
+
+  // Keep the draft for a refresh, and open no step before the ones it needs are filled in (a
+  // step's URL typed, or Forward into a run that was reset).
+  useEffect(() => {
+    if (!ended && token === null) saveDraft(run, kind, form);
+  }, [run, kind, ended, token, form]);
+  useEffect(() => {
+    if (ended) leaveTo(closeHash(kind));
+    else if (step === TOKEN && token === null) leaveTo(closeHash(kind));
+    else if (step > GENERAL && Object.keys(validateGeneral(form)).length > 0)
+      goToStep(run, kind, 'general', { replace: true });
+    else if (step > SYSLOG && step !== TOKEN && Object.keys(validateSyslog(form)).length > 0)
+      goToStep(run, kind, 'remote-syslog', { replace: true });
+  }, [run, kind, ended, step, token, form]);
+
+  /** A field's error goes as soon as its value is valid (a new error waits for Next or Save). */
+  const clearFixed = (next: Form, keys: string[]) => {
+    const now = { ...validateGeneral(next), ...validateSyslog(next) };
+    const fixed = (e: Errors) => keys.filter((key) => e[key] !== undefined && now[key] === undefined);
+    setErrors((e) =>
+      fixed(e).length === 0
+        ? e
+        : Object.fromEntries(Object.entries(e).filter(([key]) => !fixed(e).includes(key))),
+    );
+  };
+  const set = <K extends keyof Form>(key: K, value: Form[K]) => {
+    const next = { ...form, [key]: value };
+    setForm(next);
+    clearFixed(next, [key]);
+  };
+  const setFormat = (change: Partial<FormatSettings>) => {
+    const next = { ...form, format: { ...form.format, ...change } };
+    setForm(next);
+    clearFixed(next, Object.keys(change));
+  };
   const setSelection = (dataType: DataType, change: Partial<Selection>) => {
     setForm((f) => ({ ...f, [dataType]: { ...f[dataType], ...change } }));
+    // A row's error goes once the row is fixed (new errors wait for the preview or Save).
+    const rows = change.rows;
+    if (rows !== undefined)
+      setRowErrors((r) => {
+        const now = rowsToFilter(dataType, rows).errors;
+        const still = Object.entries(r[dataType]).filter(([key]) => now[Number(key)] !== undefined);
+        return { ...r, [dataType]: Object.fromEntries(still.map(([key]) => [key, now[Number(key)]!])) };
+      });
     if (preview?.dataType === dataType) setPreview(null);
     setErrors((e) => ({ ...e, [`dataTypes.${dataType}`]: undefined, dataTypes: undefined }));
   };
@@ -274,8 +381,12 @@ export function AgentWizard({
           enabled: true,
         };
         const created = await api.createAgent(input);
-        setToken(created.token);
-        setStep(TOKEN);
+        // The token first, so the token step's route finds it.
+        flushSync(() => setToken(created.token));
+        // The run is over: the token step replaces the Data types step, and Back into the run's
+        // steps does not open a filled-in wizard that would create a second agent.
+        endRun(run, kind);
+        goToStep(run, kind, 'token', { replace: true });
         onCreated();
       } else {
         const saved = await api.updateAgent(agent.id, {
@@ -284,7 +395,10 @@ export function AgentWizard({
           syslog: syslogTarget,
           dataTypes,
         });
-        onSaved(saved);
+        const to = closeHash(kind);
+        endRun(run, kind);
+        onSaved(saved, to);
+        leaveTo(to);
       }
     } catch (error) {
       const placed = placeServerIssues(error);
@@ -306,12 +420,13 @@ export function AgentWizard({
       setPreview(null);
       return;
     }
-    setPreview({ dataType, loading: true });
+    const all = result.filter === null;
+    setPreview({ dataType, all, loading: true });
     try {
       const answer = await api.preview({ dataType, filter: result.filter, format: form.format, limit: 10 });
-      setPreview({ dataType, loading: false, result: answer });
+      setPreview({ dataType, all, loading: false, result: answer });
     } catch (error) {
-      setPreview({ dataType, loading: false, error: messageOf(error) });
+      setPreview({ dataType, all, loading: false, error: messageOf(error) });
     }
   };
 
@@ -324,12 +439,12 @@ export function AgentWizard({
   const formId = useId();
   const footer =
     step === TOKEN ? (
-      <button type="button" className="button button-primary" onClick={onClose}>
+      <button type="button" className="button button-primary" onClick={requestClose}>
         Done
       </button>
     ) : (
       <>
-        <button type="button" className="button button-quiet" onClick={onClose} disabled={submitting}>
+        <button type="button" className="button button-quiet" onClick={requestClose} disabled={submitting}>
           Cancel
         </button>
         <span className="spacer" />
@@ -339,7 +454,10 @@ export function AgentWizard({
           disabled={step === GENERAL || submitting}
           onClick={() => {
             setErrors({});
-            setStep(step - 1);
+            // The step before is the history entry before when Next led here: go Back to it, so the
+            // browser's Forward is the wizard's Next again.
+            if (cameFrom() === NEW_AGENT_STEPS[step - 1]) window.history.back();
+            else setStep(step - 1);
           }}
         >
           Back
@@ -356,10 +474,11 @@ export function AgentWizard({
       </>
     );
 
+  if (ended) return null;
   return (
     <Dialog
       title={editing ? 'Edit SIEM agent' : 'Add SIEM agent'}
-      onClose={onClose}
+      onClose={requestClose}
       variant="wide"
       busy={submitting}
       footer={footer}
@@ -619,6 +738,11 @@ export function AgentWizard({
                             { value: 'specific', label: 'Specific filters' },
                           ]}
                         />
+                        {selection.specific ? null : (
+                          <button type="button" className="button" onClick={() => void runPreview(dataType)}>
+                            Preview results
+                          </button>
+                        )}
                         {selection.specific ? (
                           <>
                             <FilterBuilder
@@ -654,13 +778,35 @@ export function AgentWizard({
             </>
           ) : null}
 
-          {step === TOKEN && token !== null ? <TokenPanel token={token} /> : null}
+          {step === TOKEN && token !== null ? (
+            <TokenPanel token={token} onCopied={tokenClose.onCopied} />
+          ) : null}
         </form>
       </Wizard>
       {submitError !== null ? (
         <p role="alert" className="error-text">
           {submitError}
         </p>
+      ) : null}
+      {tokenClose.question}
+      {discarding !== null ? (
+        <ConfirmDialog
+          title={editing ? 'Discard your changes?' : 'Discard this SIEM agent?'}
+          confirmLabel="Discard"
+          cancelLabel="Keep editing"
+          danger
+          onCancel={() => setDiscarding(null)}
+          onConfirm={() => {
+            setDiscarding(null);
+            finish(discarding.to);
+          }}
+        >
+          <p>
+            {editing
+              ? `Your changes to ${agent.name} are not saved; the agent keeps its current settings.`
+              : 'What you entered is not saved, and no agent is created.'}
+          </p>
+        </ConfirmDialog>
       ) : null}
     </Dialog>
   );
@@ -685,11 +831,20 @@ function PreviewPanel({ preview }: { preview: Preview }) {
       {result !== undefined ? (
         <>
           <p className="preview-count">{result.total.toLocaleString('en-US')} matching</p>
-          <p className="muted">
-            {result.events.length === 0
-              ? 'No stored event matches yet; new ones that match will be sent.'
-              : `The newest ${result.events.length} of the stored ${dataType} that match, and the exact lines your SIEM will receive:`}
-          </p>
+          {result.total === 0 ? (
+            <p className="preview-nothing" role="status">
+              {preview.all
+                ? `Nothing stored yet: no ${dataType} have arrived in the portal. `
+                : `Nothing stored matches this filter: none of the stored ${dataType} would reach your SIEM. `}
+              {preview.all
+                ? `The agent sends ${dataType} from the moment they arrive.`
+                : `Check each value against the ${dataType} you expect (values are compared with their case); only ${dataType} that arrive later and match would be sent.`}
+            </p>
+          ) : (
+            <p className="muted">
+              {`The newest ${result.events.length} of the ${result.total.toLocaleString('en-US')} stored ${dataType} that ${preview.all ? 'the agent sends (Apply to: All)' : 'match'}, and the exact lines your SIEM will receive:`}
+            </p>
+          )}
           <CefSamples
             samples={result.events.map((event, i) => ({
               key: typeof event.id === 'string' ? event.id : String(i),

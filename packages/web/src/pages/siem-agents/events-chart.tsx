@@ -1,5 +1,6 @@
 // A small line chart in SVG, no chart library: events sent per minute per data type over a time
-// range, sized to its container, with a table of the same numbers for screen readers.
+// range, sized to its container, with a table of the same numbers for screen readers. Hovering or
+// focusing it shows the nearest heartbeat's time and values (arrow keys move between heartbeats).
 import { useEffect, useId, useRef, useState } from 'react';
 import { formatClock, formatExact } from '../../time.ts';
 import type { RatePoint } from './heartbeat-history.ts';
@@ -36,6 +37,12 @@ function useWidth(): [React.RefObject<HTMLDivElement | null>, number] {
   return [ref, width];
 }
 
+/** An axis label: minutes, or seconds too when the span is short (a young agent's chart). */
+export function axisTime(ms: number, spanMs: number): string {
+  if (spanMs >= 10 * 60_000) return formatClock(ms);
+  return `${formatClock(ms)}:${String(new Date(ms).getSeconds()).padStart(2, '0')}`;
+}
+
 const fmt = (n: number) =>
   Number.isInteger(n) || n >= 10 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);
 
@@ -53,6 +60,12 @@ export function EventsChart({
 }) {
   const [ref, width] = useWidth();
   const titleId = useId();
+  const tooltipId = useId();
+  /**
+   * The heartbeat shown in the tooltip, by its time (not its index: a refresh that adds a point
+   * must not move the tooltip to another heartbeat), or null.
+   */
+  const [activeAt, setActiveAt] = useState<number | null>(null);
   const max = niceMax(Math.max(0, ...series.flatMap((s) => s.points.map((p) => p?.perMinute ?? 0))));
   const plotW = width - PAD.left - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
@@ -64,6 +77,40 @@ export function EventsChart({
   const peaks = series.map(
     (s) => `${s.label} up to ${fmt(Math.max(0, ...s.points.map((p) => p?.perMinute ?? 0)))} per minute`,
   );
+
+  /** The heartbeats in the range with a value in any series, oldest first: what the tooltip steps through. */
+  const times = [
+    ...new Set(series.flatMap((s) => s.points.flatMap((p) => (p === null || p.at < from ? [] : [p.at])))),
+  ].sort((a, b) => a - b);
+  const shown = activeAt !== null && times.includes(activeAt) ? activeAt : undefined;
+
+  /** The time of the heartbeat nearest the pointer's x. */
+  const nearest = (clientX: number, svg: SVGSVGElement): number | null => {
+    const px = clientX - svg.getBoundingClientRect().left;
+    let best: number | null = null;
+    for (const t of times) if (best === null || Math.abs(x(t) - px) < Math.abs(x(best) - px)) best = t;
+    return best;
+  };
+
+  const onKeyDown = (event: React.KeyboardEvent<SVGSVGElement>) => {
+    if (times.length === 0) return;
+    const last = times.length - 1;
+    const current = shown === undefined ? last : times.indexOf(shown);
+    const next =
+      event.key === 'ArrowLeft'
+        ? Math.max(0, current - 1)
+        : event.key === 'ArrowRight'
+          ? Math.min(last, current + 1)
+          : event.key === 'Home'
+            ? 0
+            : event.key === 'End'
+              ? last
+              : undefined;
+    if (event.key === 'Escape') setActiveAt(null);
+    if (next === undefined) return;
+    event.preventDefault();
+    setActiveAt(times[next] ?? null);
+  };
 
   /** Each run of points between silences becomes one path. */
   const paths = (points: readonly (RatePoint | null)[]) => {
@@ -91,7 +138,23 @@ export function EventsChart({
           </li>
         ))}
       </ul>
-      <svg width={width} height={HEIGHT} role="img" aria-labelledby={titleId} className="chart-svg">
+      <svg
+        width={width}
+        height={HEIGHT}
+        role="img"
+        aria-labelledby={titleId}
+        aria-describedby={shown === undefined ? undefined : tooltipId}
+        className="chart-svg"
+        // Focusable only with something to show: the keyboard's way to the values on hover.
+        tabIndex={hasData ? 0 : undefined}
+        onFocus={() => setActiveAt((at) => at ?? times.at(-1) ?? null)}
+        onBlur={() => setActiveAt(null)}
+        onKeyDown={onKeyDown}
+        onMouseMove={(e) => setActiveAt(nearest(e.clientX, e.currentTarget))}
+        onMouseLeave={(e) => {
+          if (document.activeElement !== e.currentTarget) setActiveAt(null);
+        }}
+      >
         <title id={titleId}>
           {hasData
             ? `Events sent per minute from ${formatExact(from)} to ${formatExact(to)}: ${peaks.join('; ')}.`
@@ -113,7 +176,7 @@ export function EventsChart({
             textAnchor={i === 0 ? 'start' : i === xTicks.length - 1 ? 'end' : 'middle'}
             className="chart-label"
           >
-            {formatClock(t)}
+            {axisTime(t, to - from)}
           </text>
         ))}
         {series.map((s) =>
@@ -134,12 +197,39 @@ export function EventsChart({
             ),
           ),
         )}
+        {shown === undefined ? null : (
+          <line x1={x(shown)} x2={x(shown)} y1={PAD.top} y2={PAD.top + plotH} className="chart-cursor" />
+        )}
         {hasData ? null : (
           <text x={PAD.left + plotW / 2} y={PAD.top + plotH / 2} textAnchor="middle" className="chart-empty">
             {empty}
           </text>
         )}
       </svg>
+      {shown === undefined ? null : (
+        <div
+          id={tooltipId}
+          role="tooltip"
+          className="chart-tooltip"
+          // Beside the cursor line, on whichever side has room.
+          style={
+            x(shown) > width / 2
+              ? { right: `${width - x(shown) + 8}px`, top: `${PAD.top}px` }
+              : { left: `${x(shown) + 8}px`, top: `${PAD.top}px` }
+          }
+        >
+          <div className="chart-tooltip-time">{formatExact(shown)}</div>
+          {series.map((s) => {
+            const point = s.points.find((p) => p?.at === shown);
+            return (
+              <div key={s.label}>
+                <span className={`chart-swatch ${s.className}`} aria-hidden="true" />
+                {s.label}: {point ? `${fmt(point.perMinute)} per minute` : 'no value'}
+              </div>
+            );
+          })}
+        </div>
+      )}
       {hasData ? (
         <details className="chart-data">
           <summary>Show the numbers</summary>

@@ -1,7 +1,7 @@
 import { heartbeatSchema, type Heartbeat } from '@cloudsiem/protocol';
 import { describe, expect, it } from 'vitest';
 import type { HeartbeatEntry } from '../../api.ts';
-import { ratesPerMinute, statusHistory } from './heartbeat-history.ts';
+import { chartStart, ratesPerMinute, statusHistory } from './heartbeat-history.ts';
 
 const T0 = Date.UTC(2024, 4, 1, 10, 0, 0);
 const MIN = 60_000;
@@ -109,5 +109,16 @@ describe('status history', () => {
     expect(history[0]?.text).toBe('No heartbeat since then (1 h)');
     expect(history.map((h) => h.text)).toContain('Agent restarted: version 0.2.0 on siem-host');
     expect(statusHistory([], T0)).toEqual([]);
+  });
+});
+
+describe('the chart start', () => {
+  it("is the agent's creation when that is within the range, else the range's start", () => {
+    const to = T0 + 6 * 60 * MIN;
+    expect(chartStart(to, 6 * 60 * MIN, T0 + 5 * MIN)).toEqual({ from: T0 + 5 * MIN, sinceAdded: true });
+    expect(chartStart(to, 6 * 60 * MIN, T0 - MIN)).toEqual({ from: T0, sinceAdded: false });
+    expect(chartStart(to, 60 * MIN, T0 + 5 * MIN)).toEqual({ from: to - 60 * MIN, sinceAdded: false });
+    // A clock a little behind the portal's: an agent "added in the future" keeps the range.
+    expect(chartStart(to, 60 * MIN, to + MIN)).toEqual({ from: to - 60 * MIN, sinceAdded: false });
   });
 });

@@ -43,6 +43,22 @@ export function ratesPerMinute(entries: readonly HeartbeatEntry[], dataType: Dat
   return points;
 }
 
+/**
+ * Where the chart starts: `rangeMs` before `to`, or when the agent was added if that is later —
+ * a chart of an agent added minutes ago is not a flat line across six hours with its data
+ * squeezed into the last pixels.
+ */
+export function chartStart(
+  to: number,
+  rangeMs: number,
+  createdAt: number,
+): { from: number; sinceAdded: boolean } {
+  const rangeStart = to - rangeMs;
+  return createdAt > rangeStart && createdAt < to
+    ? { from: createdAt, sinceAdded: true }
+    : { from: rangeStart, sinceAdded: false };
+}
+
 export type HistoryTone = 'good' | 'warning' | 'bad' | 'neutral';
 
 export interface HistoryItem {

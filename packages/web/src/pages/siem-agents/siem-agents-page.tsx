@@ -1,13 +1,14 @@
 // Settings › Cloud Apps › SIEM agents (DESIGN §7): the agents table — Name, Created by, Token
-// owner, Type, Status, Last connection, Agent notifications — with each row's menu, refreshed
+// owner, Type, Status (with its SIEM side), Lag, Last connection, Agent notifications — with each row's menu, refreshed
 // every 5 s so a starting agent turns Connected by itself.
 import type { AgentNotification, SiemAgent } from '@cloudsiem/protocol';
 import { api } from '../../api.ts';
 import { Menu } from '../../components/menu.tsx';
 import { RelativeTime } from '../../components/relative-time.tsx';
-import { StatusBadge, STATUS_HINTS, Tag } from '../../components/status-badge.tsx';
+import { AgentStatusBadge, STATUS_HINTS, Tag } from '../../components/status-badge.tsx';
 import { Table, type Column } from '../../components/table.tsx';
 import { useLoad, useTitle } from '../../hooks.ts';
+import { formatDuration } from '../../time.ts';
 import { useAgentActions } from './agent-actions.tsx';
 
 export const AGENTS_POLL_MS = 5000;
@@ -63,6 +64,17 @@ function Notifications({ agent }: { agent: SiemAgent }) {
   );
 }
 
+/** The Lag column: how old the newest event the agent sent was, at its last heartbeat. */
+export function Lag({ agent }: { agent: Pick<SiemAgent, 'siem'> }) {
+  const lag = agent.siem?.lagSeconds;
+  if (lag === null || lag === undefined) return <span className="muted">—</span>;
+  return (
+    <span title="How long ago the newest event the agent sent arrived in the portal (from its last heartbeat)">
+      {formatDuration(lag * 1000)}
+    </span>
+  );
+}
+
 export function SiemAgentsPage() {
   useTitle('SIEM agents');
   const agents = useLoad(() => api.agents().then((r) => r.data), 'agents', AGENTS_POLL_MS);
@@ -74,9 +86,13 @@ export function SiemAgentsPage() {
     {
       header: 'Name',
       rowHeader: true,
+      className: 'cell-name',
+      // A long name is cut with an ellipsis (the whole of it in the title), so Status and the menu stay in view.
       cell: (a) => (
         <>
-          <a href={`#/siem-agents/${encodeURIComponent(a.id)}`}>{a.name}</a>
+          <a className="cell-truncate" href={`#/siem-agents/${encodeURIComponent(a.id)}`} title={a.name}>
+            {a.name}
+          </a>
           {a.enabled ? null : (
             <>
               {' '}
@@ -86,12 +102,13 @@ export function SiemAgentsPage() {
         </>
       ),
     },
-    { header: 'Created by', cell: (a) => <AdminName admin={a.createdBy} /> },
-    { header: 'Token owner', cell: (a) => <AdminName admin={a.tokenOwner} /> },
-    { header: 'Type', cell: typeLabel },
-    { header: 'Status', cell: (a) => <StatusBadge status={a.status} /> },
-    { header: 'Last connection', cell: (a) => <RelativeTime ms={a.lastSeenAt} /> },
-    { header: 'Agent notifications', cell: (a) => <Notifications agent={a} /> },
+    { header: 'Created by', priority: 'low', cell: (a) => <AdminName admin={a.createdBy} /> },
+    { header: 'Token owner', priority: 'low', cell: (a) => <AdminName admin={a.tokenOwner} /> },
+    { header: 'Type', priority: 'low', cell: typeLabel },
+    { header: 'Status', cell: (a) => <AgentStatusBadge agent={a} /> },
+    { header: 'Lag', priority: 'low', className: 'cell-nowrap', cell: (a) => <Lag agent={a} /> },
+    { header: 'Last connection', priority: 'low', cell: (a) => <RelativeTime ms={a.lastSeenAt} /> },
+    { header: 'Agent notifications', priority: 'low', cell: (a) => <Notifications agent={a} /> },
     {
       className: 'cell-actions',
       cell: (a) => <Menu label={`Actions for ${a.name}`} items={actions.menuItems(a)} />,
@@ -109,8 +126,9 @@ export function SiemAgentsPage() {
       </div>
       <p className="page-intro">
         A SIEM agent runs on your server, pulls the alerts and activities of your cloud apps from this portal
-        over HTTPS and sends them to your SIEM as CEF over syslog. Add one, copy its token, and run{' '}
-        <span className="mono">cloudsiem agent --token TOKEN</span> there.
+        over HTTPS and sends them to your SIEM as CEF over syslog. Add one, save its token to{' '}
+        <span className="mono">agent.token</span>, and run{' '}
+        <span className="mono">node cloudsiem-agent.mjs --token-file agent.token</span> there.
       </p>
       {agents.error !== null ? (
         <p role="alert" className="error-text">
