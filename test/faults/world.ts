@@ -155,7 +155,11 @@ export function syslogNgKind(tool: Tool): DaemonKind {
 
 /**
  * rsyslog with an imrelp listener on `relpPort` besides the usual four (the receiver harness
- * waits for those), writing each RELP message's raw text, one per line, to `relp.log`.
+ * waits for those), writing each RELP message's raw text, one per line, to `relp.log`. The RELP
+ * ruleset has a direct queue, as in test/interop/rsyslog-relp.ts: imrelp answers `200 OK` only
+ * after omfile wrote the message, so an acknowledged message survives the SIGKILL. With the
+ * default in-memory main queue, `200 OK` means "queued in memory" and the kill loses the queue
+ * (seen in CI: 135 of 20,000 ids acknowledged by rsyslog and never written).
  */
 export function rsyslogRelpKind(tool: Tool, relpPort: number): DaemonKind {
   const base = rsyslog(tool);
@@ -166,7 +170,7 @@ export function rsyslogRelpKind(tool: Tool, relpPort: number): DaemonKind {
       [
         base.config(ports, files, certs, dir),
         'module(load="imrelp")',
-        `ruleset(name="relp") { action(type="omfile" file=${JSON.stringify(join(dir, 'relp.log'))} template="raw") }`,
+        `ruleset(name="relp" queue.type="direct") { action(type="omfile" file=${JSON.stringify(join(dir, 'relp.log'))} template="raw") }`,
         `input(type="imrelp" address="127.0.0.1" port="${relpPort}" ruleset="relp")`,
         '',
       ].join('\n'),
